@@ -1,0 +1,9 @@
+/**
+ * Local domains, users, aliases and credential checks used by SMTP, IMAP and POP3 authentication.
+ */
+@Export
+@Version("1.0.0")
+package dev.postwerk.api.directory;
+
+import org.osgi.annotation.bundle.Export;
+import org.osgi.annotation.versioning.Version;

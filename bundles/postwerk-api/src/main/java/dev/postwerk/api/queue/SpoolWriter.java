@@ -1,0 +1,35 @@
+package dev.postwerk.api.queue;
+
+import java.io.OutputStream;
+
+import dev.postwerk.api.mail.Envelope;
+
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * One message being written into the spool: stream the content, then {@link #commit()} or
+ * {@link #abort()}. Exactly one of them must be called.
+ */
+@ProviderType
+public interface SpoolWriter extends AutoCloseable {
+
+    /** Where the raw message goes (RFC 5322 bytes, CRLF line ends, dot-unstuffed). */
+    OutputStream content();
+
+    /**
+     * Makes the message durable (file and directory fsync'ed, possibly grouped with other
+     * sessions' commits) and hands it to delivery. Returns only once it is durable.
+     *
+     * @param envelope the final envelope (filters may have dropped recipients or added parameters)
+     * @return the queue id, to be shown in the 250 reply
+     * @throws QueueException when it could not be made durable: the client must get a 4xx
+     */
+    String commit(Envelope envelope) throws QueueException;
+
+    /** Discards the message. Never throws. */
+    void abort();
+
+    /** Aborts unless committed. */
+    @Override
+    void close();
+}
