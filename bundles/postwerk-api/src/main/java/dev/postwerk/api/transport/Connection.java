@@ -62,13 +62,15 @@ public interface Connection {
     void readDotTerminated(long maxOctets, boolean normalizeBareLineEnds, ContentSink sink);
 
     /**
-     * Starts TLS as the server side. Call right after writing the reply that allows it: any
-     * input the client sent after the STARTTLS command before the handshake is discarded
-     * (CVE-2011-0411 class of command injection).
+     * Writes {@code goAhead} (the reply that allows TLS, e.g. {@code 220 2.0.0 Ready to start TLS})
+     * in plaintext and starts TLS as the server side. Any input the client sent after the
+     * STARTTLS command, before the handshake, is discarded (CVE-2011-0411 class of command
+     * injection). Call from {@link ProtocolSession#lineReceived}.
      *
+     * @param goAhead the reply line, without CRLF
      * @throws IllegalStateException when {@link #canStartTls()} is false
      */
-    void startTls();
+    void startTls(CharSequence goAhead);
 
     /** Changes the idle timeout of this connection (e.g. longer while IMAP IDLE waits). */
     void setIdleTimeout(Duration timeout);

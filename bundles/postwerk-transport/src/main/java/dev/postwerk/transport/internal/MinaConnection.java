@@ -1,0 +1,355 @@
+package dev.postwerk.transport.internal;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+import javax.net.ssl.SSLSession;
+
+import org.apache.mina.core.buffer.IoBuffer;
+import org.apache.mina.core.filterchain.IoFilterChain;
+import org.apache.mina.core.future.WriteFuture;
+import org.apache.mina.core.session.IdleStatus;
+import org.apache.mina.core.session.IoSession;
+import org.apache.mina.core.write.DefaultWriteRequest;
+import org.apache.mina.filter.ssl.SslFilter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.postwerk.api.transport.Connection;
+import dev.postwerk.api.transport.ContentSink;
+import dev.postwerk.api.transport.InputLine;
+import dev.postwerk.api.transport.ProtocolSession;
+import dev.postwerk.api.transport.TlsMode;
+import dev.postwerk.transport.internal.codec.InputFramer;
+
+/**
+ * One accepted connection. Input arrives on a MINA I/O thread and is queued; a worker thread
+ * drains the queue, one task at a time per connection (an actor), feeding the framer that calls
+ * the protocol. So protocol code never runs on an I/O thread and never concurrently for one
+ * connection, and no thread is held by an idle connection.
+ */
+final class MinaConnection implements Connection {
+
+    private static final Logger LOG = LoggerFactory.getLogger(MinaConnection.class);
+    private static final int MAX_TASKS_PER_TURN = 64;
+    /** Output waiting for a slow client past which {@link #output()} writers wait. */
+    private static final long OUTPUT_HIGH_WATER = 1024 * 1024;
+
+    /** Input that passed the SslFilter: decrypted, never plaintext injected before the handshake. */
+    record Decrypted(IoBuffer buffer) {
+    }
+
+    private final IoSession session;
+    private final MinaListener listener;
+    private final String id;
+    private final Executor workers;
+    private final InputFramer framer;
+    private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean scheduled = new AtomicBoolean();
+    private final AtomicLong queuedInput = new AtomicLong();
+    private final AtomicBoolean readSuspended = new AtomicBoolean();
+    private final AtomicBoolean begun = new AtomicBoolean();
+    private final long inputQueueLimit;
+
+    private volatile boolean tlsActive;
+    private volatile boolean closing;
+    private ProtocolSession protocol;
+    private long discardedPlaintext;
+
+    MinaConnection(IoSession session, MinaListener listener, String id, Executor workers, long inputQueueLimit) {
+        this.session = session;
+        this.listener = listener;
+        this.id = id;
+        this.workers = workers;
+        this.inputQueueLimit = inputQueueLimit;
+        this.tlsActive = listener.config().tlsMode() == TlsMode.IMPLICIT;
+        this.framer = new InputFramer(listener.config().maxLineLength(), new InputFramer.LineEvents() {
+            @Override
+            public void line(InputLine line) {
+                if (protocol != null) {
+                    protocol.lineReceived(line);
+                }
+            }
+
+            @Override
+            public void lineTooLong(long octets) {
+                if (protocol != null) {
+                    protocol.lineTooLong(octets);
+                }
+            }
+        });
+    }
+
+    // ---- events from the I/O thread ----
+
+    void received(Object message) {
+        boolean decrypted = message instanceof Decrypted;
+        IoBuffer buffer = decrypted ? ((Decrypted) message).buffer() : (IoBuffer) message;
+        int n = buffer.remaining();
+        ByteBuffer copy = ByteBuffer.allocate(n);
+        copy.put(buffer.buf()).flip();
+        if (queuedInput.addAndGet(n) > inputQueueLimit && readSuspended.compareAndSet(false, true)) {
+            session.suspendRead();
+        }
+        enqueue(() -> {
+            try {
+                if (tlsActive && !decrypted) {
+                    // read before the TLS filter was in place: plaintext the client pipelined
+                    // after STARTTLS (CVE-2011-0411 class); never a command
+                    discardedPlaintext += n;
+                    LOG.debug("{} discarded {} octets of plaintext sent after STARTTLS", id, n);
+                } else {
+                    framer.feed(copy);
+                }
+            } finally {
+                if (queuedInput.addAndGet(-n) < inputQueueLimit / 2 && readSuspended.compareAndSet(true, false)) {
+                    session.resumeRead();
+                }
+            }
+        });
+    }
+
+    void enqueue(Runnable task) {
+        tasks.add(task);
+        schedule();
+    }
+
+    private void schedule() {
+        if (scheduled.compareAndSet(false, true)) {
+            try {
+                workers.execute(this::drain);
+            } catch (RejectedExecutionException e) {
+                scheduled.set(false);
+                tasks.clear();
+                session.closeNow();
+            }
+        }
+    }
+
+    private void drain() {
+        int done = 0;
+        Runnable task;
+        while (done < MAX_TASKS_PER_TURN && (task = tasks.poll()) != null) {
+            done++;
+            try {
+                task.run();
+            } catch (RuntimeException | Error e) {
+                // a protocol bug must not take the server down: end this connection only
+                LOG.warn("{} protocol error, closing the connection", id, e);
+                tasks.clear();
+                session.closeNow();
+            }
+        }
+        scheduled.set(false);
+        if (!tasks.isEmpty()) {
+            schedule();
+        }
+    }
+
+    /** True the first time only: the protocol session is started once. */
+    boolean markBegun() {
+        return begun.compareAndSet(false, true);
+    }
+
+    void start(ProtocolSession session) {
+        this.protocol = session;
+        session.started();
+    }
+
+    ProtocolSession protocol() {
+        return protocol;
+    }
+
+    long discardedPlaintextOctets() {
+        return discardedPlaintext + framer.discardedOctets();
+    }
+
+    // ---- Connection ----
+
+    @Override
+    public String id() {
+        return id;
+    }
+
+    @Override
+    public String listenerName() {
+        return listener.config().name();
+    }
+
+    @Override
+    public InetSocketAddress remoteAddress() {
+        return (InetSocketAddress) session.getRemoteAddress();
+    }
+
+    @Override
+    public InetSocketAddress localAddress() {
+        return (InetSocketAddress) session.getLocalAddress();
+    }
+
+    @Override
+    public boolean isSecure() {
+        return session.getAttribute(SslFilter.SSL_SECURED) != null;
+    }
+
+    @Override
+    public Optional<String> tlsDescription() {
+        Object secured = session.getAttribute(SslFilter.SSL_SECURED);
+        if (secured instanceof SSLSession ssl) {
+            return Optional.of(ssl.getProtocol() + " " + ssl.getCipherSuite());
+        }
+        return Optional.empty();
+    }
+
+    @Override
+    public boolean canStartTls() {
+        return listener.config().tlsMode() == TlsMode.STARTTLS && !tlsActive;
+    }
+
+    @Override
+    public void write(CharSequence text) {
+        writeBytes(text.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public void writeLine(CharSequence line) {
+        byte[] bytes = line.toString().getBytes(StandardCharsets.UTF_8);
+        byte[] withCrlf = new byte[bytes.length + 2];
+        System.arraycopy(bytes, 0, withCrlf, 0, bytes.length);
+        withCrlf[bytes.length] = '\r';
+        withCrlf[bytes.length + 1] = '\n';
+        writeBytes(withCrlf);
+    }
+
+    private WriteFuture writeBytes(byte[] bytes) {
+        if (!session.isConnected() || session.isClosing()) {
+            return null;
+        }
+        return session.write(IoBuffer.wrap(bytes));
+    }
+
+    @Override
+    public OutputStream output() {
+        return new ConnectionOutput();
+    }
+
+    @Override
+    public void readOctets(long count, ContentSink sink) {
+        framer.readOctets(count, sink);
+    }
+
+    @Override
+    public void readDotTerminated(long maxOctets, boolean normalizeBareLineEnds, ContentSink sink) {
+        framer.readDotTerminated(maxOctets, normalizeBareLineEnds, sink);
+    }
+
+    @Override
+    public void startTls(CharSequence goAhead) {
+        if (!canStartTls()) {
+            throw new IllegalStateException("STARTTLS is not available on this connection");
+        }
+        // 1. nothing the client sent after the command may be read as a command
+        framer.discardBuffered();
+        tlsActive = true;
+        // 2. the TLS filter must be in place before the client can see the go-ahead, so its
+        //    ClientHello cannot slip past it; 3. the go-ahead itself goes out in plaintext,
+        //    written below the TLS filter
+        IoFilterChain chain = session.getFilterChain();
+        chain.addFirst(MinaListener.TLS_FILTER, listener.newSslFilter());
+        chain.addAfter(MinaListener.TLS_FILTER, MinaListener.TLS_MARK_FILTER, MinaListener.TLS_MARK);
+        byte[] line = (goAhead + "\r\n").getBytes(StandardCharsets.UTF_8);
+        chain.getNextFilter(MinaListener.TLS_FILTER)
+                .filterWrite(session, new DefaultWriteRequest(IoBuffer.wrap(line)));
+    }
+
+    @Override
+    public void setIdleTimeout(Duration timeout) {
+        session.getConfig().setIdleTime(IdleStatus.BOTH_IDLE, (int) Math.max(1, timeout.toSeconds()));
+    }
+
+    @Override
+    public void close() {
+        closing = true;
+        session.closeOnFlush();
+    }
+
+    boolean isClosing() {
+        return closing;
+    }
+
+    @Override
+    public String toString() {
+        return id + " " + session.getRemoteAddress();
+    }
+
+    /** Buffered output with back-pressure: a slow reader makes the writer wait, not the heap grow. */
+    private final class ConnectionOutput extends OutputStream {
+        private final byte[] buffer = new byte[16 * 1024];
+        private int length;
+        private WriteFuture last;
+
+        @Override
+        public void write(int b) throws IOException {
+            if (length == buffer.length) {
+                flushBuffer();
+            }
+            buffer[length++] = (byte) b;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            while (len > 0) {
+                if (length == buffer.length) {
+                    flushBuffer();
+                }
+                int n = Math.min(len, buffer.length - length);
+                System.arraycopy(b, off, buffer, length, n);
+                length += n;
+                off += n;
+                len -= n;
+            }
+        }
+
+        @Override
+        public void flush() throws IOException {
+            flushBuffer();
+        }
+
+        @Override
+        public void close() throws IOException {
+            flushBuffer();
+        }
+
+        private void flushBuffer() throws IOException {
+            if (length == 0) {
+                return;
+            }
+            if (!session.isConnected()) {
+                length = 0;
+                throw new IOException("connection closed");
+            }
+            byte[] chunk = new byte[length];
+            System.arraycopy(buffer, 0, chunk, 0, length);
+            length = 0;
+            last = session.write(IoBuffer.wrap(chunk));
+            while (session.getScheduledWriteBytes() > OUTPUT_HIGH_WATER && session.isConnected()) {
+                try {
+                    last.await(1000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new InterruptedIOException("interrupted while the client was slow to read");
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,124 @@
+package dev.postwerk.transport.internal.probe;
+
+import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Locale;
+
+import dev.postwerk.api.transport.Connection;
+import dev.postwerk.api.transport.ContentSink;
+import dev.postwerk.api.transport.ContentSummary;
+import dev.postwerk.api.transport.InputLine;
+import dev.postwerk.api.transport.ProtocolSession;
+
+/**
+ * The probe's line protocol, one command per line:
+ * {@code NOOP}, {@code ECHO text}, {@code INFO}, {@code STARTTLS}, {@code OCTETS n} (then n
+ * octets), {@code DATA} (then a dot-terminated block), {@code QUIT}. Replies start with
+ * {@code OK}, {@code BAD} or {@code BYE}; block replies give the octet count and SHA-256 of
+ * what the transport delivered, so tests can check framing byte for byte.
+ */
+final class ProbeSession implements ProtocolSession {
+
+    private final Connection connection;
+    private final long maxBlock;
+
+    ProbeSession(Connection connection, long maxBlock) {
+        this.connection = connection;
+        this.maxBlock = maxBlock;
+    }
+
+    @Override
+    public void started() {
+        connection.writeLine("* OK Postwerk transport probe ready" + (connection.isSecure() ? " (TLS)" : ""));
+    }
+
+    @Override
+    public void lineReceived(InputLine line) {
+        if (line.hasBareLineEnd()) {
+            connection.writeLine("BAD bare CR or LF in command line");
+            return;
+        }
+        String text = line.text();
+        int space = text.indexOf(' ');
+        String verb = (space < 0 ? text : text.substring(0, space)).toUpperCase(Locale.ROOT);
+        String argument = space < 0 ? "" : text.substring(space + 1);
+        switch (verb) {
+            case "NOOP" -> connection.writeLine("OK");
+            case "ECHO" -> connection.writeLine("OK " + argument);
+            case "INFO" -> connection.writeLine("OK secure=" + connection.isSecure() + " tls="
+                    + connection.tlsDescription().orElse("none").replace(' ', '/') + " listener="
+                    + connection.listenerName());
+            case "STARTTLS" -> {
+                if (connection.canStartTls()) {
+                    connection.startTls("OK begin TLS");
+                } else {
+                    connection.writeLine("BAD TLS not available");
+                }
+            }
+            case "OCTETS" -> {
+                long n;
+                try {
+                    n = Long.parseLong(argument.trim());
+                } catch (NumberFormatException e) {
+                    connection.writeLine("BAD OCTETS needs a count");
+                    return;
+                }
+                if (n < 0 || n > maxBlock) {
+                    connection.writeLine("BAD block too large");
+                    return;
+                }
+                connection.readOctets(n, new DigestSink());
+            }
+            case "DATA" -> {
+                connection.writeLine("OK send data, end with <CRLF>.<CRLF>");
+                connection.readDotTerminated(maxBlock, argument.trim().equalsIgnoreCase("NORMALIZE"), new DigestSink());
+            }
+            case "QUIT" -> {
+                connection.writeLine("BYE");
+                connection.close();
+            }
+            default -> connection.writeLine("BAD unknown command");
+        }
+    }
+
+    @Override
+    public void lineTooLong(long octets) {
+        connection.writeLine("BAD line too long (" + octets + " octets)");
+    }
+
+    @Override
+    public void idleTimeout() {
+        connection.writeLine("BYE idle timeout");
+    }
+
+    @Override
+    public void shutdown() {
+        connection.writeLine("BYE shutting down");
+    }
+
+    private final class DigestSink implements ContentSink {
+        private final MessageDigest digest;
+
+        DigestSink() {
+            try {
+                digest = MessageDigest.getInstance("SHA-256");
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        @Override
+        public void data(ByteBuffer chunk) {
+            digest.update(chunk);
+        }
+
+        @Override
+        public void end(ContentSummary summary) {
+            connection.writeLine("OK octets=" + summary.octets() + " over=" + summary.overLimit() + " bare="
+                    + summary.bareLineEnds() + " longest=" + summary.longestLine() + " sha256="
+                    + HexFormat.of().formatHex(digest.digest()));
+        }
+    }
+}
