@@ -71,6 +71,11 @@ public class FoundationIT {
         return list;
     }
 
+    @org.junit.Before
+    public void awaitStarted() {
+        PostwerkContainer.awaitStarted(context);
+    }
+
     @Test
     public void postwerkFeatureIsInstalledWithEveryBundleActiveAndEveryComponentSatisfied() throws Exception {
         assertTrue(features.isInstalled(features.getFeature("postwerk")));

@@ -78,6 +78,28 @@ public final class PostwerkContainer {
         return options.toArray(new Option[0]);
     }
 
+    /**
+     * Waits until Karaf's boot features are installed and every Postwerk bundle is active:
+     * Pax Exam starts the tests while the boot is still going on.
+     */
+    public static void awaitStarted(org.osgi.framework.BundleContext context) {
+        await("Postwerk bundles active", Duration.ofSeconds(60), () -> {
+            int found = 0;
+            for (org.osgi.framework.Bundle b : context.getBundles()) {
+                if (b.getSymbolicName() != null && b.getSymbolicName().startsWith("dev.postwerk.")) {
+                    if (b.getState() != org.osgi.framework.Bundle.ACTIVE) {
+                        return false;
+                    }
+                    found++;
+                }
+            }
+            return found >= EXPECTED_BUNDLES;
+        });
+    }
+
+    /** Postwerk bundles the "postwerk" feature installs (api, transport, auth-file, sasl, shell). */
+    public static final int EXPECTED_BUNDLES = 5;
+
     /** A port nobody listens on right now. */
     public static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
