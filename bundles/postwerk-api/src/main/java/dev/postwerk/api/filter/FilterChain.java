@@ -1,5 +1,8 @@
 package dev.postwerk.api.filter;
 
+import java.util.List;
+import java.util.Set;
+
 import dev.postwerk.api.mail.Envelope;
 import dev.postwerk.api.mail.MessageContent;
 import dev.postwerk.api.mail.Origin;
@@ -29,4 +32,27 @@ public interface FilterChain {
     Verdict onData(Envelope envelope, MessageContent content);
 
     Verdict onDelivery(Envelope envelope, Recipient recipient, MessageContent content);
+
+    /** The filters as the chain runs them now, first first (for {@code mail:filter-list}). */
+    List<FilterDescription> describe();
+
+    /** The stages a filter takes part in. */
+    enum Stage {
+        CONNECT, HELO, MAIL_FROM, RCPT_TO, DATA, DELIVERY
+    }
+
+    /**
+     * One filter in the chain.
+     *
+     * @param name the component name (or class name) of the filter
+     * @param bundle the symbolic name of the bundle that registered it
+     * @param ranking its {@code service.ranking}
+     * @param serviceId its {@code service.id}
+     * @param stages the stages it implements (overrides)
+     */
+    record FilterDescription(String name, String bundle, int ranking, long serviceId, Set<Stage> stages) {
+        public FilterDescription {
+            stages = Set.copyOf(stages);
+        }
+    }
 }

@@ -2,7 +2,9 @@ package dev.postwerk.api.queue;
 
 import java.io.OutputStream;
 
+import dev.postwerk.api.filter.Verdict;
 import dev.postwerk.api.mail.Envelope;
+import dev.postwerk.api.mail.MessageContent;
 
 import org.osgi.annotation.versioning.ProviderType;
 
@@ -17,14 +19,27 @@ public interface SpoolWriter extends AutoCloseable {
     OutputStream content();
 
     /**
+     * What was written to {@link #content()} so far, readable again (the SMTP server hands it to
+     * the data-stage filters before it commits). Call after the content stream was flushed.
+     */
+    MessageContent written();
+
+    /**
      * Makes the message durable (file and directory fsync'ed, possibly grouped with other
      * sessions' commits) and hands it to delivery. Returns only once it is durable.
      *
      * @param envelope the final envelope (filters may have dropped recipients or added parameters)
+     * @param dataChanges what the data-stage filters asked for, applied at delivery to every
+     *        recipient: header fields to prepend or remove, a folder to file into
      * @return the queue id, to be shown in the 250 reply
      * @throws QueueException when it could not be made durable: the client must get a 4xx
      */
-    String commit(Envelope envelope) throws QueueException;
+    String commit(Envelope envelope, Verdict.Changes dataChanges) throws QueueException;
+
+    /** {@link #commit(Envelope, Verdict.Changes)} without changes. */
+    default String commit(Envelope envelope) throws QueueException {
+        return commit(envelope, Verdict.Changes.NONE);
+    }
 
     /** Discards the message. Never throws. */
     void abort();

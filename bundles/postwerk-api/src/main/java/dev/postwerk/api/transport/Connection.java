@@ -72,6 +72,14 @@ public interface Connection {
      */
     void startTls(CharSequence goAhead);
 
+    /**
+     * Runs {@code then} on this session's worker after {@code delay}, holding the connection's
+     * input meanwhile (it is processed after {@code then}), without holding a thread: how a
+     * failed login's reply is delayed (brute-force protection) without letting an attacker tie
+     * up the worker pool. Call from the session's own callbacks.
+     */
+    void delay(Duration delay, Runnable then);
+
     /** Changes the idle timeout of this connection (e.g. longer while IMAP IDLE waits). */
     void setIdleTimeout(Duration timeout);
 

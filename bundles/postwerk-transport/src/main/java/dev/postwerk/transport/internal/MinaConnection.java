@@ -11,8 +11,11 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 import javax.net.ssl.SSLSession;
 
@@ -54,12 +57,15 @@ final class MinaConnection implements Connection {
     private final MinaListener listener;
     private final String id;
     private final Executor workers;
+    private final ScheduledExecutorService timers;
     private final InputFramer framer;
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean scheduled = new AtomicBoolean();
     private final AtomicLong queuedInput = new AtomicLong();
     private final AtomicBoolean readSuspended = new AtomicBoolean();
     private final AtomicBoolean begun = new AtomicBoolean();
+    private final AtomicReference<Runnable> resumeTask = new AtomicReference<>();
+    private volatile boolean paused;
     private final long inputQueueLimit;
 
     private volatile boolean tlsActive;
@@ -67,11 +73,13 @@ final class MinaConnection implements Connection {
     private ProtocolSession protocol;
     private long discardedPlaintext;
 
-    MinaConnection(IoSession session, MinaListener listener, String id, Executor workers, long inputQueueLimit) {
+    MinaConnection(IoSession session, MinaListener listener, String id, Executor workers,
+            ScheduledExecutorService timers, long inputQueueLimit) {
         this.session = session;
         this.listener = listener;
         this.id = id;
         this.workers = workers;
+        this.timers = timers;
         this.inputQueueLimit = inputQueueLimit;
         this.tlsActive = listener.config().tlsMode() == TlsMode.IMPLICIT;
         this.framer = new InputFramer(listener.config().maxLineLength(), new InputFramer.LineEvents() {
@@ -139,8 +147,14 @@ final class MinaConnection implements Connection {
 
     private void drain() {
         int done = 0;
-        Runnable task;
-        while (done < MAX_TASKS_PER_TURN && (task = tasks.poll()) != null) {
+        while (done < MAX_TASKS_PER_TURN && !paused) {
+            Runnable task = resumeTask.getAndSet(null);
+            if (task == null) {
+                task = tasks.poll();
+            }
+            if (task == null) {
+                break;
+            }
             done++;
             try {
                 task.run();
@@ -152,7 +166,7 @@ final class MinaConnection implements Connection {
             }
         }
         scheduled.set(false);
-        if (!tasks.isEmpty()) {
+        if (!paused && (resumeTask.get() != null || !tasks.isEmpty())) {
             schedule();
         }
     }
@@ -270,6 +284,27 @@ final class MinaConnection implements Connection {
         byte[] line = (goAhead + "\r\n").getBytes(StandardCharsets.UTF_8);
         chain.getNextFilter(MinaListener.TLS_FILTER)
                 .filterWrite(session, new DefaultWriteRequest(IoBuffer.wrap(line)));
+    }
+
+    @Override
+    public void delay(Duration delay, Runnable then) {
+        paused = true;
+        framer.hold();
+        Runnable resume = () -> {
+            then.run();
+            framer.release();
+        };
+        try {
+            timers.schedule(() -> {
+                resumeTask.set(resume);
+                paused = false;
+                schedule();
+            }, Math.max(0, delay.toMillis()), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            // the transport is stopping: run it now rather than never
+            resumeTask.set(resume);
+            paused = false;
+        }
     }
 
     @Override

@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -58,6 +59,7 @@ final class MinaListener implements Listener {
     private final ListenerConfig config;
     private final ProtocolHandler handler;
     private final Executor workers;
+    private final ScheduledExecutorService timers;
     private final SSLContext sslContext;
     private final NioSocketAcceptor acceptor;
     private final long inputQueueLimit;
@@ -68,10 +70,12 @@ final class MinaListener implements Listener {
     private final InetSocketAddress bound;
 
     MinaListener(ListenerConfig config, ProtocolHandler handler, IoProcessor<NioSession> processors, Executor workers,
-            SSLContext sslContext, long inputQueueLimit, Runnable onClose) throws IOException {
+            ScheduledExecutorService timers, SSLContext sslContext, long inputQueueLimit, Runnable onClose)
+            throws IOException {
         this.config = config;
         this.handler = handler;
         this.workers = workers;
+        this.timers = timers;
         this.sslContext = sslContext;
         this.inputQueueLimit = inputQueueLimit;
         this.onClose = onClose;
@@ -174,7 +178,7 @@ final class MinaListener implements Listener {
         public void sessionCreated(IoSession session) {
             String id = Long.toString(IDS.incrementAndGet(), 36) + Long.toString(System.nanoTime() & 0xfffff, 36);
             MinaConnection connection = new MinaConnection(session, MinaListener.this, config.name() + "-" + id, workers,
-                    inputQueueLimit);
+                    timers, inputQueueLimit);
             session.setAttribute(CONNECTION, connection);
             InetAddress client = ((InetSocketAddress) session.getRemoteAddress()).getAddress();
             int total = connections.incrementAndGet();

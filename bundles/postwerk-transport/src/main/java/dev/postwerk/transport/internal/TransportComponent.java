@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -45,6 +46,7 @@ public final class TransportComponent implements ListenerFactory {
 
     private final SimpleIoProcessorPool<NioSession> processors;
     private final ThreadPoolExecutor workers;
+    private final ScheduledThreadPoolExecutor timers;
     private final TransportConfig config;
     private final Path dataFolder;
     private final Set<MinaListener> listeners = ConcurrentHashMap.newKeySet();
@@ -66,6 +68,8 @@ public final class TransportComponent implements ListenerFactory {
         this.workers = new ThreadPoolExecutor(workerThreads, workerThreads, 60, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>(), named("postwerk-worker"));
         workers.allowCoreThreadTimeOut(true);
+        this.timers = new ScheduledThreadPoolExecutor(1, named("postwerk-timer"));
+        timers.setRemoveOnCancelPolicy(true);
         LOG.info("Transport started: {} I/O processors, up to {} workers", ioThreads, workerThreads);
     }
 
@@ -78,7 +82,7 @@ public final class TransportComponent implements ListenerFactory {
     public Listener bind(ListenerConfig listenerConfig, ProtocolHandler handler) throws IOException {
         SSLContext context = listenerConfig.tlsMode() == TlsMode.NONE ? null : sslContext(listenerConfig);
         MinaListener[] self = new MinaListener[1];
-        MinaListener listener = new MinaListener(listenerConfig, handler, processors, workers, context,
+        MinaListener listener = new MinaListener(listenerConfig, handler, processors, workers, timers, context,
                 config.inputQueueLimit(), () -> listeners.remove(self[0]));
         self[0] = listener;
         listeners.add(listener);
@@ -124,6 +128,7 @@ public final class TransportComponent implements ListenerFactory {
             listener.close();
         }
         processors.dispose();
+        timers.shutdownNow();
         workers.shutdown();
         try {
             if (!workers.awaitTermination(5, TimeUnit.SECONDS)) {

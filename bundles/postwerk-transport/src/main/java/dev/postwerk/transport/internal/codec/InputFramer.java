@@ -53,6 +53,9 @@ public final class InputFramer {
 
     // set by discardBuffered() to drop the rest of the buffer being fed
     private boolean discardRest;
+    // hold(): input waits in `held` until release()
+    private boolean holding;
+    private ByteBuffer held;
     private long discardedBuffered;
 
     /**
@@ -63,13 +66,27 @@ public final class InputFramer {
         this.events = events;
     }
 
-    /** Consumes all of {@code in}, calling back as lines and blocks complete. */
+    /**
+     * Consumes all of {@code in}, calling back as lines and blocks complete; while held
+     * ({@link #hold()}), keeps it for {@link #release()} instead.
+     */
     public void feed(ByteBuffer in) {
+        if (held != null) {
+            ByteBuffer joined = ByteBuffer.allocate(held.remaining() + in.remaining());
+            joined.put(held).put(in).flip();
+            held = null;
+            in = joined;
+        }
         discardRest = false;
         while (in.hasRemaining()) {
             if (discardRest) {
                 discardedBuffered += in.remaining();
                 in.position(in.limit());
+                break;
+            }
+            if (holding) {
+                held = ByteBuffer.allocate(in.remaining());
+                held.put(in).flip();
                 break;
             }
             switch (mode) {
@@ -82,6 +99,23 @@ public final class InputFramer {
         }
         if (mode == Mode.DOT) {
             flushOut();
+        }
+    }
+
+    /**
+     * Stops framing after the current event: further input, including the rest of the buffer
+     * being fed, waits until {@link #release()}. A protocol delaying its reply uses it so that
+     * pipelined commands are not answered before the delayed reply.
+     */
+    public void hold() {
+        holding = true;
+    }
+
+    /** Ends {@link #hold()} and frames the input that waited. */
+    public void release() {
+        holding = false;
+        if (held != null) {
+            feed(ByteBuffer.allocate(0));
         }
     }
 
@@ -116,6 +150,10 @@ public final class InputFramer {
      */
     public long discardBuffered() {
         discardRest = true;
+        if (held != null) {
+            discardedBuffered += held.remaining();
+            held = null;
+        }
         lineLength = 0;
         lineBareCr = false;
         return discardedBuffered;
@@ -128,7 +166,7 @@ public final class InputFramer {
 
     /** True when a partial line or block is pending (input ended mid-frame). */
     public boolean midFrame() {
-        return mode != Mode.LINE || lineLength > 0;
+        return mode != Mode.LINE || lineLength > 0 || held != null;
     }
 
     private void requireLineMode() {
@@ -220,7 +258,7 @@ public final class InputFramer {
     }
 
     private void dot(ByteBuffer in) {
-        while (in.hasRemaining() && mode == Mode.DOT) {
+        while (in.hasRemaining() && mode == Mode.DOT && !holding) {
             dotByte(in.get());
         }
     }

@@ -15,7 +15,8 @@ import dev.postwerk.api.transport.ProtocolSession;
 /**
  * The probe's line protocol, one command per line:
  * {@code NOOP}, {@code ECHO text}, {@code INFO}, {@code STARTTLS}, {@code OCTETS n} (then n
- * octets), {@code DATA} (then a dot-terminated block), {@code QUIT}. Replies start with
+ * octets), {@code DATA} (then a dot-terminated block), {@code WAIT ms} (a delayed reply, input
+ * held meanwhile), {@code QUIT}. Replies start with
  * {@code OK}, {@code BAD} or {@code BYE}; block replies give the octet count and SHA-256 of
  * what the transport delivered, so tests can check framing byte for byte.
  */
@@ -74,6 +75,17 @@ final class ProbeSession implements ProtocolSession {
             case "DATA" -> {
                 connection.writeLine("OK send data, end with <CRLF>.<CRLF>");
                 connection.readDotTerminated(maxBlock, argument.trim().equalsIgnoreCase("NORMALIZE"), new DigestSink());
+            }
+            case "WAIT" -> {
+                long ms;
+                try {
+                    ms = Long.parseLong(argument.trim());
+                } catch (NumberFormatException e) {
+                    connection.writeLine("BAD WAIT needs milliseconds");
+                    return;
+                }
+                connection.delay(java.time.Duration.ofMillis(Math.min(ms, 10_000)),
+                        () -> connection.writeLine("OK waited " + ms));
             }
             case "QUIT" -> {
                 connection.writeLine("BYE");

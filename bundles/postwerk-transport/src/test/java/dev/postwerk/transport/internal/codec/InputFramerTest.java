@@ -270,4 +270,21 @@ class InputFramerTest {
         assertArrayEquals(new byte[] {'a', (byte) 0xc3, (byte) 0xa9}, r.lines.get(0).bytes());
         assertEquals("aé", r.lines.get(0).text());
     }
+
+    @Test
+    void heldInputWaitsForReleaseInOrder() {
+        Recorder r = new Recorder();
+        InputFramer f = new InputFramer(100, r);
+        r.onLine = line -> {
+            if (line.text().equals("WAIT")) {
+                f.hold();
+            }
+        };
+        feed(f, "WAIT\r\nA\r\nB", false);
+        assertEquals(List.of("line:WAIT"), r.events);
+        feed(f, "\r\nC\r\n", false);
+        assertEquals(List.of("line:WAIT"), r.events, "input that arrives while held waits too");
+        f.release();
+        assertEquals(List.of("line:WAIT", "line:A", "line:B", "line:C"), r.events);
+    }
 }

@@ -207,6 +207,21 @@ class ProbeOverSocketTest {
     }
 
     @Test
+    void delayedReplyHoldsLaterInputWithoutBlockingOtherConnections() throws Exception {
+        int port = start(Map.of());
+        try (LineClient slow = LineClient.connect("127.0.0.1", port, TIMEOUT);
+                LineClient other = LineClient.connect("127.0.0.1", port, TIMEOUT)) {
+            slow.readLine();
+            other.readLine();
+            slow.raw("WAIT 500\r\nECHO after wait\r\n");
+            // the other connection is served while the first one waits
+            assertEquals("OK meanwhile", other.command("ECHO meanwhile"));
+            assertEquals("OK waited 500", slow.readLine());
+            assertEquals("OK after wait", slow.readLine());
+        }
+    }
+
+    @Test
     void closingTheListenerSaysGoodbyeAndFreesThePort() throws Exception {
         int port = start(Map.of());
         try (LineClient c = LineClient.connect("127.0.0.1", port, TIMEOUT)) {

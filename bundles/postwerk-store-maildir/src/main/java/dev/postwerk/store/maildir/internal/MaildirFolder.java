@@ -1,0 +1,751 @@
+package dev.postwerk.store.maildir.internal;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.postwerk.api.mail.MessageContent;
+import dev.postwerk.api.store.CopyResult;
+import dev.postwerk.api.store.FlagUpdate;
+import dev.postwerk.api.store.Flags;
+import dev.postwerk.api.store.Mailbox;
+import dev.postwerk.api.store.MailboxEvent;
+import dev.postwerk.api.store.MailboxListener;
+import dev.postwerk.api.store.MailboxStatus;
+import dev.postwerk.api.store.MessageInfo;
+import dev.postwerk.api.store.StoreException;
+import dev.postwerk.api.store.StoreException.Reason;
+import dev.postwerk.store.maildir.internal.UidList.Entry;
+
+/**
+ * One Maildir++ folder: its directory, its {@link UidList} held in memory, and its listeners.
+ * One object per folder and user, shared by all sessions; it is also the {@link Mailbox} handle
+ * and answers NOT_FOUND once the folder is deleted or renamed away.
+ *
+ * <p>Every operation holds this object's lock and starts with {@link #sync}, which notices what
+ * other programs did to new/ and cur/ since the last look. Changes go to disk first (message
+ * file, then the UID list), then to listeners, in that order, under the lock.
+ */
+final class MaildirFolder implements Mailbox {
+
+    private static final Logger LOG = LoggerFactory.getLogger(MaildirFolder.class);
+
+    /**
+     * A directory whose mtime is this young may still change within the same timestamp, so a scan
+     * of it is not trusted to be complete and the next access scans again.
+     */
+    private static final long SETTLE_MILLIS = 2000;
+
+    /** The Maildir spec's age after which a file left in tmp/ is garbage. */
+    private static final Duration TMP_MAX_AGE = Duration.ofHours(36);
+
+    record Incoming(MessageContent content, Flags flags, Instant date) {
+    }
+
+    record Stored(long uidValidity, List<MessageInfo> messages) {
+    }
+
+    record Usage(long messages, long bytes) {
+    }
+
+    private final MaildirUser user;
+    private final String name;
+    private final Path dir;
+    private final boolean inbox;
+    private final List<MailboxListener> listeners = new CopyOnWriteArrayList<>();
+
+    // Guarded by this.
+    private UidList index;
+    private FileTime scannedNew;
+    private FileTime scannedCur;
+    /** A trusted directory is not listed again while its mtime stays the same. */
+    private boolean newTrusted;
+    private boolean curTrusted;
+    private boolean removed;
+
+    MaildirFolder(MaildirUser user, String name, Path dir, boolean inbox) {
+        this.user = user;
+        this.name = name;
+        this.dir = dir;
+        this.inbox = inbox;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    Path directory() {
+        return dir;
+    }
+
+    // ------------------------------------------------------------------ reading
+
+    @Override
+    public synchronized MailboxStatus status() throws StoreException {
+        sync();
+        long unseen = 0;
+        long size = 0;
+        for (Entry e : index.entries.values()) {
+            if (!MaildirFiles.flagsOf(e.fileName()).contains(Flags.Flag.SEEN)) {
+                unseen++;
+            }
+            size += e.size();
+        }
+        return new MailboxStatus(index.entries.size(), unseen, index.uidValidity, index.uidNext,
+                index.highestModSeq, size);
+    }
+
+    synchronized Usage usage() throws StoreException {
+        sync();
+        return new Usage(index.entries.size(), index.entries.values().stream().mapToLong(Entry::size).sum());
+    }
+
+    synchronized long uidValidity() throws StoreException {
+        sync();
+        return index.uidValidity;
+    }
+
+    synchronized List<Long> uids() throws StoreException {
+        sync();
+        return List.copyOf(index.entries.keySet());
+    }
+
+    @Override
+    public synchronized List<MessageInfo> messages() throws StoreException {
+        sync();
+        return index.entries.values().stream().map(Entry::info).toList();
+    }
+
+    @Override
+    public synchronized Optional<MessageInfo> message(long uid) throws StoreException {
+        sync();
+        return Optional.ofNullable(index.entries.get(uid)).map(Entry::info);
+    }
+
+    @Override
+    public synchronized MessageContent content(long uid) throws StoreException {
+        sync();
+        Entry e = index.entries.get(uid);
+        if (e == null) {
+            throw new StoreException(Reason.NOT_FOUND, "no message with UID " + uid + " in " + name);
+        }
+        return new StoredContent(uid, e.size());
+    }
+
+    /**
+     * A message's bytes, found by UID when a stream is opened: a flag change renames the file,
+     * so the path is looked up each time rather than kept.
+     */
+    private final class StoredContent implements MessageContent {
+        private final long uid;
+        private final long size;
+
+        StoredContent(long uid, long size) {
+            this.uid = uid;
+            this.size = size;
+        }
+
+        @Override
+        public long size() {
+            return size;
+        }
+
+        @Override
+        public InputStream openStream() throws IOException {
+            try {
+                return Files.newInputStream(locate(uid, false));
+            } catch (NoSuchFileException e) {
+                // Renamed by another program between our look and the open: look again, once.
+                return Files.newInputStream(locate(uid, true));
+            }
+        }
+    }
+
+    private synchronized Path locate(long uid, boolean rescan) throws IOException {
+        if (rescan) {
+            distrust();
+        }
+        try {
+            sync();
+        } catch (StoreException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+        Entry e = index.entries.get(uid);
+        if (e == null) {
+            throw new NoSuchFileException(dir + " UID " + uid, null, "message was expunged");
+        }
+        return dir.resolve(e.location());
+    }
+
+    @Override
+    public synchronized Optional<List<Long>> expungedSince(long modSeq) throws StoreException {
+        sync();
+        if (modSeq < index.expungedFloor) {
+            return Optional.empty();
+        }
+        return Optional.of(index.history.stream().filter(x -> x.modSeq() > modSeq).map(UidList.Expunge::uid)
+                .distinct().sorted().toList());
+    }
+
+    // ------------------------------------------------------------------ append
+
+    @Override
+    public MessageInfo append(MessageContent content, Flags flags, Optional<Instant> internalDate)
+            throws StoreException {
+        return store(List.of(new Incoming(content, flags, internalDate.orElseGet(Instant::now))), true).messages()
+                .get(0);
+    }
+
+    /**
+     * Adds messages: each is written to tmp/ and forced to disk without holding the folder's lock
+     * (so concurrent deliveries overlap their I/O), then renamed into new/ or cur/ and indexed under
+     * the lock, with one UID-list write for the lot.
+     */
+    Stored store(List<Incoming> incoming, boolean countsToQuota) throws StoreException {
+        if (countsToQuota && user.hasLimits()) {
+            // One user's quota-checked additions are serialised so that two cannot both pass the check.
+            synchronized (user.quotaLock) {
+                user.checkQuota(incoming.stream().mapToLong(i -> i.content().size()).sum(), incoming.size());
+                return write(incoming);
+            }
+        }
+        return write(incoming);
+    }
+
+    private Stored write(List<Incoming> incoming) throws StoreException {
+        synchronized (this) {
+            sync(); // NOT_FOUND before any byte is written
+        }
+        List<Path> temps = new ArrayList<>();
+        try {
+            List<Long> sizes = new ArrayList<>();
+            for (Incoming in : incoming) {
+                Path tmp = dir.resolve("tmp").resolve(MaildirFiles.uniqueName());
+                temps.add(tmp);
+                try (InputStream s = in.content().openStream()) {
+                    sizes.add(MaildirFiles.writeDurably(s, tmp));
+                }
+                // Dovecot and others read INTERNALDATE from the mtime, so set it there too.
+                Files.setLastModifiedTime(tmp, FileTime.from(in.date().truncatedTo(ChronoUnit.SECONDS)));
+            }
+            synchronized (this) {
+                sync();
+                List<MessageInfo> added = new ArrayList<>();
+                List<MailboxEvent> events = new ArrayList<>();
+                try {
+                    for (int i = 0; i < incoming.size(); i++) {
+                        Incoming in = incoming.get(i);
+                        long size = sizes.get(i);
+                        // The Maildir++ size suffix lets quota tools sum sizes without stat(2).
+                        String base = temps.get(i).getFileName() + ",S=" + size;
+                        String location = in.flags().system().isEmpty() ? "new/" + base
+                                : "cur/" + MaildirFiles.withFlags(base, in.flags().system());
+                        Files.move(temps.get(i), dir.resolve(location), StandardCopyOption.ATOMIC_MOVE);
+                        temps.set(i, null);
+                        // Only the directory written to is listed again: deliveries to new/ leave
+                        // the (usually far larger) cur/ trusted.
+                        if (location.startsWith("new/")) {
+                            newTrusted = false;
+                        } else {
+                            curTrusted = false;
+                        }
+                        Entry e = new Entry(index.uidNext++, ++index.highestModSeq, size,
+                                in.date().truncatedTo(ChronoUnit.SECONDS), in.flags().keywords(), location);
+                        index.put(e);
+                        added.add(e.info());
+                        events.add(new MailboxEvent.Appended(name, e.modSeq(), e.info()));
+                    }
+                    if (!newTrusted) {
+                        MaildirFiles.forceDirectory(dir.resolve("new"));
+                    }
+                    if (!curTrusted) {
+                        MaildirFiles.forceDirectory(dir.resolve("cur"));
+                    }
+                    index.flush(dir);
+                } catch (IOException e) {
+                    index = null; // memory is ahead of disk: reload; files already moved are found by the scan
+                    throw unavailable(e);
+                }
+                publish(events);
+                return new Stored(index.uidValidity, added);
+            }
+        } catch (NoSuchFileException e) {
+            synchronized (this) {
+                distrust();
+                sync(); // NOT_FOUND when the folder went away while we wrote
+            }
+            throw unavailable(e);
+        } catch (IOException e) {
+            throw unavailable(e);
+        } finally {
+            for (Path t : temps) {
+                if (t != null) {
+                    try {
+                        Files.deleteIfExists(t);
+                    } catch (IOException e) {
+                        LOG.warn("cannot remove {}: {}", t, e.toString());
+                    }
+                }
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ flags and expunge
+
+    @Override
+    public synchronized FlagUpdate updateFlags(Collection<Long> uids, FlagChange change, Flags flags,
+            OptionalLong unchangedSince) throws StoreException {
+        sync();
+        List<MessageInfo> updated = new ArrayList<>();
+        List<Long> failed = new ArrayList<>();
+        List<MailboxEvent> events = new ArrayList<>();
+        try {
+            boolean renamed = false;
+            for (long uid : new TreeSet<>(uids)) {
+                Entry e = index.entries.get(uid);
+                if (e == null) {
+                    continue; // RFC 3501 §6.4.8: UIDs that do not exist are ignored
+                }
+                if (unchangedSince.isPresent() && e.modSeq() > unchangedSince.getAsLong()) {
+                    failed.add(uid); // RFC 7162 §3.1.3
+                    continue;
+                }
+                MessageInfo info = e.info();
+                Flags next = FlagMath.apply(info.flags(), change, flags);
+                if (next.equals(info.flags())) {
+                    updated.add(info);
+                    continue;
+                }
+                String location = e.location();
+                if (!next.system().equals(info.flags().system())) {
+                    String target = "cur/" + MaildirFiles.withFlags(e.fileName(), next.system());
+                    Files.move(dir.resolve(location), dir.resolve(target), StandardCopyOption.ATOMIC_MOVE);
+                    location = target;
+                    renamed = true;
+                }
+                Entry changed = new Entry(uid, ++index.highestModSeq, e.size(), e.date(), next.keywords(), location);
+                index.put(changed);
+                updated.add(changed.info());
+                events.add(new MailboxEvent.FlagsChanged(name, changed.modSeq(), changed.info()));
+            }
+            if (renamed) {
+                MaildirFiles.forceDirectory(dir.resolve("new"));
+                MaildirFiles.forceDirectory(dir.resolve("cur"));
+                distrust();
+            }
+            if (!events.isEmpty()) {
+                index.flush(dir);
+            }
+        } catch (IOException e) {
+            index = null;
+            throw unavailable(e);
+        }
+        publish(events);
+        return new FlagUpdate(updated, failed);
+    }
+
+    @Override
+    public synchronized List<Long> expunge(Optional<Collection<Long>> uids) throws StoreException {
+        sync();
+        Set<Long> limit = uids.<Set<Long>>map(TreeSet::new).orElse(null);
+        List<Long> gone = new ArrayList<>();
+        for (Entry e : index.entries.values()) {
+            if (MaildirFiles.flagsOf(e.fileName()).contains(Flags.Flag.DELETED)
+                    && (limit == null || limit.contains(e.uid()))) {
+                gone.add(e.uid());
+            }
+        }
+        if (gone.isEmpty()) {
+            return List.of();
+        }
+        deleteMessages(gone);
+        return gone;
+    }
+
+    /** Deletes the files of messages and forgets them as one change; called with the lock held. */
+    private void deleteMessages(List<Long> uids) throws StoreException {
+        MailboxEvent event;
+        try {
+            for (long uid : uids) {
+                Files.deleteIfExists(dir.resolve(index.entries.get(uid).location()));
+            }
+            MaildirFiles.forceDirectory(dir.resolve("new"));
+            MaildirFiles.forceDirectory(dir.resolve("cur"));
+            event = forget(uids);
+            index.flush(dir);
+        } catch (IOException e) {
+            index = null;
+            throw unavailable(e);
+        }
+        publish(List.of(event));
+    }
+
+    /** Removes messages from the index as one change and returns its event; called with the lock held. */
+    private MailboxEvent forget(List<Long> uids) {
+        long modSeq = index.highestModSeq + 1;
+        index.expunge(modSeq, uids);
+        distrust();
+        return new MailboxEvent.Expunged(name, modSeq, uids);
+    }
+
+    // ------------------------------------------------------------------ copy and move
+
+    @Override
+    public CopyResult copyTo(Collection<Long> uids, String targetFolder) throws StoreException {
+        MaildirFolder target = user.folder(targetFolder);
+        List<Incoming> incoming = new ArrayList<>();
+        List<Long> sourceUids = new ArrayList<>();
+        synchronized (this) {
+            sync();
+            for (long uid : new TreeSet<>(uids)) {
+                Entry e = index.entries.get(uid);
+                if (e != null) {
+                    MessageInfo info = e.info();
+                    sourceUids.add(uid);
+                    incoming.add(new Incoming(new StoredContent(uid, e.size()), info.flags(), info.internalDate()));
+                }
+            }
+        }
+        if (incoming.isEmpty()) {
+            return new CopyResult(target.uidValidity(), List.of(), List.of());
+        }
+        // Streams the bytes into new files; the whole COPY passes or fails the quota (RFC 9208 §4.1).
+        Stored stored = target.store(incoming, true);
+        return new CopyResult(stored.uidValidity(), sourceUids, stored.messages().stream().map(MessageInfo::uid).toList());
+    }
+
+    /**
+     * Moves by renaming each file into the target's directory: atomic per message, so a crash
+     * leaves every message in exactly one folder (the scan of the source then sees it gone).
+     */
+    @Override
+    public CopyResult moveTo(Collection<Long> uids, String targetFolder) throws StoreException {
+        MaildirFolder target = user.folder(targetFolder);
+        if (target == this) {
+            CopyResult copied = copyTo(uids, targetFolder);
+            synchronized (this) {
+                sync();
+                List<Long> still = copied.sourceUids().stream().filter(index.entries::containsKey).toList();
+                if (!still.isEmpty()) {
+                    deleteMessages(still);
+                }
+            }
+            return copied;
+        }
+        // Two folder locks, always taken in the same order, so two opposite moves cannot deadlock.
+        MaildirFolder first = dir.compareTo(target.dir) < 0 ? this : target;
+        MaildirFolder second = first == this ? target : this;
+        synchronized (first) {
+            synchronized (second) {
+                sync();
+                target.sync();
+                List<Long> sourceUids = new ArrayList<>();
+                List<Long> targetUids = new ArrayList<>();
+                List<MailboxEvent> targetEvents = new ArrayList<>();
+                MailboxEvent expunged;
+                try {
+                    for (long uid : new TreeSet<>(uids)) {
+                        Entry e = index.entries.get(uid);
+                        if (e == null) {
+                            continue;
+                        }
+                        String sub = e.location().substring(0, 4);
+                        String file = e.fileName();
+                        if (target.index.byBaseName.containsKey(e.baseName()) || Files.exists(target.dir.resolve(sub + file))) {
+                            // rename(2) would silently replace a file of the same name: pick a new one.
+                            file = MaildirFiles.uniqueName() + ",S=" + e.size() + file.substring(e.baseName().length());
+                        }
+                        Files.move(dir.resolve(e.location()), target.dir.resolve(sub + file), StandardCopyOption.ATOMIC_MOVE);
+                        Entry moved = new Entry(target.index.uidNext++, ++target.index.highestModSeq, e.size(), e.date(),
+                                e.keywords(), sub + file);
+                        target.index.put(moved);
+                        targetEvents.add(new MailboxEvent.Appended(target.name, moved.modSeq(), moved.info()));
+                        sourceUids.add(uid);
+                        targetUids.add(moved.uid());
+                    }
+                    if (sourceUids.isEmpty()) {
+                        return new CopyResult(target.index.uidValidity, List.of(), List.of());
+                    }
+                    for (Path d : List.of(target.dir.resolve("new"), target.dir.resolve("cur"), dir.resolve("new"),
+                            dir.resolve("cur"))) {
+                        MaildirFiles.forceDirectory(d);
+                    }
+                    target.distrust();
+                    // Target first: after a crash between the two writes the source's scan sees the files gone.
+                    target.index.flush(target.dir);
+                    expunged = forget(sourceUids);
+                    index.flush(dir);
+                } catch (IOException e) {
+                    index = null;
+                    target.index = null;
+                    throw unavailable(e);
+                }
+                target.publish(targetEvents);
+                publish(List.of(expunged));
+                return new CopyResult(target.index.uidValidity, sourceUids, targetUids);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ listeners
+
+    @Override
+    public ListenerRegistration addListener(MailboxListener listener) {
+        listeners.add(listener);
+        return () -> listeners.remove(listener);
+    }
+
+    /** Called with the lock held, so every listener sees events in the order of their MODSEQs. */
+    private void publish(List<MailboxEvent> events) {
+        for (MailboxEvent event : events) {
+            for (MailboxListener l : listeners) {
+                try {
+                    l.changed(event);
+                } catch (RuntimeException e) {
+                    LOG.warn("mailbox listener failed on {} of {}", event.getClass().getSimpleName(), name, e);
+                }
+            }
+        }
+    }
+
+    /** The folder was deleted or renamed away: this handle is dead from now on. */
+    synchronized void markRemoved() {
+        if (!removed) {
+            removed = true;
+            publish(List.of(new MailboxEvent.Removed(name, index == null ? 1 : index.highestModSeq)));
+        }
+    }
+
+    // ------------------------------------------------------------------ sync with the disk
+
+    /**
+     * Brings the index up to date with the directory: loads it on first use, then rescans new/ and
+     * cur/ unless their mtimes are unchanged since a trusted scan. Called with the lock held.
+     */
+    private void sync() throws StoreException {
+        user.ensureOpen();
+        if (removed) {
+            throw gone();
+        }
+        try {
+            if (!Files.isDirectory(dir.resolve("cur"))) {
+                if (!inbox) {
+                    user.forget(name, this);
+                    markRemoved();
+                    throw gone();
+                }
+                MaildirUser.createMaildir(dir); // another program removed INBOX's directories: INBOX always exists
+            }
+            if (index == null) {
+                load();
+            }
+            FileTime n = Files.getLastModifiedTime(dir.resolve("new"));
+            FileTime c = Files.getLastModifiedTime(dir.resolve("cur"));
+            boolean listNew = !newTrusted || !n.equals(scannedNew);
+            boolean listCur = !curTrusted || !c.equals(scannedCur);
+            if (!listNew && !listCur) {
+                return;
+            }
+            long settled = System.currentTimeMillis() - SETTLE_MILLIS;
+            scan(Map.of(), listNew, listCur);
+            if (listNew) {
+                scannedNew = n;
+                newTrusted = n.toMillis() < settled;
+            }
+            if (listCur) {
+                scannedCur = c;
+                curTrusted = c.toMillis() < settled;
+            }
+        } catch (IOException e) {
+            index = null;
+            throw unavailable(e);
+        }
+    }
+
+    private void load() throws IOException {
+        // A half-written index from a crash: the complete one (or none) is next to it.
+        Files.deleteIfExists(dir.resolve(UidList.FILE + ".tmp"));
+        removeOldTemporaryFiles();
+        boolean damaged = false;
+        try {
+            Optional<UidList> read = UidList.read(dir);
+            if (read.isPresent()) {
+                index = read.get();
+                distrust();
+                return;
+            }
+        } catch (IllegalArgumentException e) {
+            damaged = true;
+            LOG.warn("{}; its messages get new UIDs and a new UIDVALIDITY", e.getMessage());
+        }
+        Optional<UidList.DovecotUids> dovecot = damaged ? Optional.empty() : UidList.readDovecot(dir);
+        Map<String, Long> preassigned = Map.of();
+        if (dovecot.isPresent()) {
+            index = new UidList(dovecot.get().uidValidity(), user.defaultSpecialUse(name));
+            index.uidNext = dovecot.get().uidNext();
+            preassigned = dovecot.get().uids();
+            LOG.info("{}: taking over UIDs from {}", dir, UidList.DOVECOT_FILE);
+        } else {
+            index = new UidList(user.nextUidValidity(), user.defaultSpecialUse(name));
+        }
+        index.expungedFloor = index.highestModSeq; // nothing is known of expunges before now
+        index.write(dir);
+        scan(preassigned, true, true);
+    }
+
+    private void removeOldTemporaryFiles() throws IOException {
+        Path tmp = dir.resolve("tmp");
+        if (!Files.isDirectory(tmp)) {
+            Files.createDirectories(tmp);
+            return;
+        }
+        Instant limit = Instant.now().minus(TMP_MAX_AGE);
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(tmp)) {
+            for (Path f : files) {
+                if (Files.getLastModifiedTime(f).toInstant().isBefore(limit)) {
+                    Files.deleteIfExists(f);
+                }
+            }
+        }
+    }
+
+    /**
+     * Reconciles the index with the files in new/ and cur/: files gone are expunged, files renamed
+     * carry new flags, unknown files are new messages (from a delivery agent, a migration, or our
+     * own write before a crash). Called with the lock held.
+     */
+    private void scan(Map<String, Long> preassigned, boolean listNew, boolean listCur) throws IOException {
+        Map<String, String> present = new HashMap<>();
+        for (String sub : List.of("new", "cur")) {
+            if (sub.equals("new") ? !listNew : !listCur) {
+                // Unchanged since a trusted listing: the index knows what is there.
+                for (Entry e : index.entries.values()) {
+                    if (e.location().startsWith(sub)) {
+                        present.put(e.baseName(), e.location());
+                    }
+                }
+                continue;
+            }
+            try (DirectoryStream<Path> files = Files.newDirectoryStream(dir.resolve(sub))) {
+                for (Path f : files) {
+                    String file = f.getFileName().toString();
+                    if (file.indexOf('\n') >= 0 || file.indexOf('\r') >= 0) {
+                        // One line per message in the UID list: such a name would break it.
+                        LOG.warn("ignoring {}: line break in its name", f);
+                    } else if (!file.startsWith(".")) {
+                        present.put(MaildirFiles.baseName(file), sub + "/" + file); // cur/ wins over new/
+                    }
+                }
+            }
+        }
+        List<MailboxEvent> events = new ArrayList<>();
+        List<Long> gone = index.entries.values().stream().filter(e -> !present.containsKey(e.baseName()))
+                .map(Entry::uid).toList();
+        if (!gone.isEmpty()) {
+            events.add(forget(gone));
+        }
+        boolean changed = !events.isEmpty();
+        for (Entry e : new ArrayList<>(index.entries.values())) {
+            String location = present.get(e.baseName());
+            if (location.equals(e.location())) {
+                continue;
+            }
+            changed = true; // a reader moved new/ to cur/, or flags changed: keep the index current
+            boolean flagsChanged = !MaildirFiles.flagsOf(location).equals(MaildirFiles.flagsOf(e.location()));
+            Entry moved = new Entry(e.uid(), flagsChanged ? ++index.highestModSeq : e.modSeq(), e.size(), e.date(),
+                    e.keywords(), location);
+            index.put(moved);
+            if (flagsChanged) {
+                events.add(new MailboxEvent.FlagsChanged(name, moved.modSeq(), moved.info()));
+            }
+        }
+        List<String> fresh = new ArrayList<>();
+        for (String base : present.keySet()) {
+            if (!index.byBaseName.containsKey(base)) {
+                fresh.add(base);
+            }
+        }
+        // Migrated UIDs first (they are below UIDNEXT), then the rest in name order, which is
+        // delivery order for names that start with the time.
+        fresh.sort(Comparator.comparing((String b) -> preassigned.getOrDefault(b, Long.MAX_VALUE))
+                .thenComparing(Comparator.naturalOrder()));
+        Map<Character, String> keywordLetters = null;
+        for (String base : fresh) {
+            String location = present.get(base);
+            Set<String> keywords = Set.of();
+            String letters = MaildirFiles.keywordLetters(location);
+            if (!letters.isEmpty()) {
+                // Migration from Dovecot: its keywords are lower-case letters named in dovecot-keywords.
+                if (keywordLetters == null) {
+                    keywordLetters = UidList.readDovecotKeywords(dir);
+                }
+                Set<String> mapped = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
+                for (char c : letters.toCharArray()) {
+                    String k = keywordLetters.get(c);
+                    if (k != null) {
+                        mapped.add(k);
+                    }
+                }
+                keywords = mapped;
+            }
+            BasicFileAttributes attrs;
+            try {
+                attrs = Files.readAttributes(dir.resolve(location), BasicFileAttributes.class);
+            } catch (NoSuchFileException e) {
+                continue; // renamed or removed while we looked; the next scan sees it
+            }
+            Long migrated = preassigned.get(base);
+            long uid = migrated != null && migrated < index.uidNext && !index.entries.containsKey(migrated) ? migrated
+                    : index.uidNext++;
+            // The size is the file's, never a name's ",S=" claim: protocols announce it as a literal length.
+            Entry e = new Entry(uid, ++index.highestModSeq, attrs.size(),
+                    attrs.lastModifiedTime().toInstant().truncatedTo(ChronoUnit.SECONDS), keywords, location);
+            index.put(e);
+            events.add(new MailboxEvent.Appended(name, e.modSeq(), e.info()));
+            changed = true;
+        }
+        if (changed) {
+            index.flush(dir);
+        }
+        publish(events);
+    }
+
+    /** After changes of our own: both directories are listed on the next access. */
+    private void distrust() {
+        newTrusted = false;
+        curTrusted = false;
+    }
+
+    private StoreException gone() {
+        return new StoreException(Reason.NOT_FOUND, "folder was deleted or renamed: " + name);
+    }
+
+    private StoreException unavailable(IOException e) {
+        LOG.warn("Maildir folder {}: {}", dir, e.toString());
+        return new StoreException(Reason.UNAVAILABLE, "cannot access folder " + name, e);
+    }
+}

@@ -1,0 +1,428 @@
+package dev.postwerk.store.maildir.internal;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.postwerk.api.mail.MessageContent;
+import dev.postwerk.api.store.Flags;
+import dev.postwerk.api.store.Flags.Flag;
+import dev.postwerk.api.store.Mailbox;
+import dev.postwerk.api.store.Mailbox.FlagChange;
+import dev.postwerk.api.store.MailboxEvent;
+import dev.postwerk.api.store.MailboxInfo;
+import dev.postwerk.api.store.MailboxStatus;
+import dev.postwerk.api.store.MailboxStore;
+import dev.postwerk.api.store.MessageInfo;
+import dev.postwerk.api.store.SpecialUse;
+import dev.postwerk.api.store.StoreException;
+import dev.postwerk.api.store.UserMailboxes;
+import dev.postwerk.testkit.store.MailboxStoreContract;
+
+/** The shared store contract, plus what is particular to Maildir: files other software reads and writes. */
+class MaildirStoreTest extends MailboxStoreContract {
+
+    @TempDir
+    Path data;
+
+    private final AtomicInteger stores = new AtomicInteger();
+
+    @Override
+    protected MailboxStore newStore(OptionalLong storageLimit, OptionalLong messageLimit) {
+        return new MaildirStore(MaildirSettings.of(data.resolve("store" + stores.incrementAndGet()), storageLimit,
+                messageLimit));
+    }
+
+    /** A second store instance over the tree of the first, as after a restart. */
+    private MaildirStore reopen() {
+        return new MaildirStore(((MaildirStore) store).settings());
+    }
+
+    private Path aliceTree() {
+        return ((MaildirStore) store).settings().root().resolve("example.com").resolve("alice");
+    }
+
+    private static List<String> files(Path dir) throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).sorted().collect(Collectors.toList());
+        }
+    }
+
+    // ---------------------------------------------------------------- layout
+
+    @Test
+    void userTreeHasMaildirPlusPlusLayout() throws Exception {
+        alice.create("Work/2026", Set.of());
+        alice.create("Entwürfe", Set.of());
+        alice.create("v1.2 & more", Set.of());
+        Path tree = aliceTree();
+
+        for (String dir : List.of("", ".Drafts", ".Sent", ".Junk", ".Trash", ".Archive", ".Work", ".Work.2026",
+                ".Entw&APw-rfe", ".v1&AC4-2 &- more")) {
+            for (String sub : List.of("cur", "new", "tmp")) {
+                assertTrue(Files.isDirectory(tree.resolve(dir).resolve(sub)), dir + "/" + sub);
+            }
+            if (!dir.isEmpty()) {
+                assertTrue(Files.exists(tree.resolve(dir).resolve("maildirfolder")), dir);
+            }
+        }
+    }
+
+    @Test
+    void flagsAreWrittenInTheInfoSuffixAndSizeInTheName() throws Exception {
+        Mailbox inbox = alice.mailbox(MailboxStore.INBOX);
+        MessageInfo plain = append(inbox, "plain");
+        MessageInfo seen = inbox.append(message("seen"), Flags.of(Flag.SEEN, Flag.ANSWERED), Optional.empty());
+        Path tree = aliceTree();
+
+        List<String> fresh = files(tree.resolve("new"));
+        assertEquals(1, fresh.size());
+        assertFalse(fresh.get(0).contains(":"), "a message without flags stays in new/ without info");
+        assertTrue(fresh.get(0).endsWith(",S=" + plain.size()));
+        List<String> cur = files(tree.resolve("cur"));
+        assertEquals(1, cur.size());
+        assertTrue(cur.get(0).endsWith(",S=" + seen.size() + ":2,RS"), cur.get(0));
+
+        inbox.updateFlags(List.of(plain.uid(), seen.uid()), FlagChange.ADD, Flags.of(Flag.FLAGGED, Flag.DELETED),
+                OptionalLong.empty());
+
+        assertTrue(files(tree.resolve("new")).isEmpty());
+        List<String> suffixes = files(tree.resolve("cur")).stream().map(n -> n.substring(n.indexOf(":2,")))
+                .sorted().collect(Collectors.toList());
+        assertEquals(List.of(":2,FRST", ":2,FT"), suffixes);
+    }
+
+    @Test
+    void pythonMailboxModuleReadsTheSameMessagesAndFlags() throws Exception {
+        Optional<Path> python = onPath("python3");
+        assumeTrue(python.isPresent(), "python3 is not installed");
+        Mailbox inbox = alice.mailbox(MailboxStore.INBOX);
+        List<String> expected = new ArrayList<>();
+        MessageInfo a = append(inbox, "a");
+        MessageInfo b = inbox.append(message("b"), Flags.of(Flag.SEEN, Flag.FLAGGED), Optional.empty());
+        MessageInfo c = inbox.append(message("c"), Flags.of(Flag.DRAFT), Optional.empty());
+        inbox.updateFlags(List.of(c.uid()), FlagChange.ADD, Flags.of(Flag.ANSWERED), OptionalLong.empty());
+        alice.create("Work/2026", Set.of());
+        Mailbox work = alice.mailbox("Work/2026");
+        MessageInfo d = work.append(message("d", "Grüße\r\n"), Flags.of(Flag.SEEN), Optional.empty());
+        expected.add("INBOX  " + sha256(inbox.content(a.uid())));
+        expected.add("INBOX FS " + sha256(inbox.content(b.uid())));
+        expected.add("INBOX DR " + sha256(inbox.content(c.uid())));
+        expected.add("Work.2026 S " + sha256(work.content(d.uid())));
+
+        String script = String.join("\n", "import hashlib, mailbox, sys",
+                "md = mailbox.Maildir(sys.argv[1], factory=None, create=False)",
+                "def dump(box, name):",
+                "    for key in box.keys():",
+                "        print(name, box.get_message(key).get_flags(), hashlib.sha256(box.get_bytes(key)).hexdigest())",
+                "dump(md, 'INBOX')",
+                "for f in md.list_folders():",
+                "    dump(md.get_folder(f), f)",
+                "print('FOLDERS', ' '.join(sorted(md.list_folders())))");
+        Process p = new ProcessBuilder(python.get().toString(), "-c", script, aliceTree().toString())
+                .redirectErrorStream(true).start();
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "python3 did not finish");
+        assertEquals(0, p.exitValue(), out);
+
+        List<String> lines = out.lines().filter(l -> l.startsWith("INBOX") || l.startsWith("Work.2026")).sorted()
+                .collect(Collectors.toList());
+        assertEquals(expected.stream().sorted().collect(Collectors.toList()), lines);
+        assertTrue(out.contains("FOLDERS Archive Drafts Junk Sent Trash Work Work.2026\n"), out);
+    }
+
+    private static Optional<Path> onPath(String program) {
+        String path = System.getenv("PATH");
+        if (path == null) {
+            return Optional.empty();
+        }
+        for (String dir : path.split(File.pathSeparator)) {
+            Path candidate = Path.of(dir, program);
+            if (Files.isExecutable(candidate)) {
+                return Optional.of(candidate);
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static String sha256(MessageContent content) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytesOf(content)));
+    }
+
+    // ---------------------------------------------------------------- migration in
+
+    @Test
+    void dovecotMaildirIsPickedUpWithItsUids() throws Exception {
+        Path tree = ((MaildirStore) store).settings().root().resolve("example.com").resolve("carol");
+        byte[] first = "Subject: one\r\n\r\nfirst\r\n".getBytes(StandardCharsets.US_ASCII);
+        byte[] second = "Subject: two\n\nsecond, with bare LF\n".getBytes(StandardCharsets.US_ASCII);
+        byte[] third = "Subject: three\r\n\r\nthird\r\n".getBytes(StandardCharsets.US_ASCII);
+        String firstName = "1700000000.M1P100.mail.example.com,S=" + first.length + ",W=" + first.length;
+        String secondName = "1700000100.M2P100.mail.example.com";
+        Instant firstDate = Instant.parse("2023-11-14T22:13:20Z");
+        write(tree.resolve("cur").resolve(firstName + ":2,S"), first, firstDate);
+        write(tree.resolve("new").resolve(secondName), second, Instant.parse("2023-11-14T22:15:00Z"));
+        Files.createDirectories(tree.resolve("tmp"));
+        Files.writeString(tree.resolve("dovecot-uidlist"),
+                "3 V1700000000 N10 Gf0e1d2c3b4a5968700001234abcd\n5 W23 :" + firstName + "\n7 :" + secondName + "\n");
+        write(tree.resolve(".Lists.Java").resolve("cur").resolve("1700000200.M3P100.host:2,FRac"), third, firstDate);
+        Files.writeString(tree.resolve(".Lists.Java").resolve("dovecot-keywords"), "0 $Forwarded\n2 Work\n");
+        Files.createDirectories(tree.resolve(".Lists.Java").resolve("new"));
+        Files.createDirectories(tree.resolve(".Lists.Java").resolve("tmp"));
+        for (String folder : List.of(".&AMQ-rger", ".Sent")) {
+            for (String sub : List.of("cur", "new", "tmp")) {
+                Files.createDirectories(tree.resolve(folder).resolve(sub));
+            }
+        }
+
+        UserMailboxes carol = session(store, "carol@example.com");
+
+        Mailbox inbox = carol.mailbox(MailboxStore.INBOX);
+        MailboxStatus status = inbox.status();
+        assertEquals(1700000000L, status.uidValidity());
+        assertTrue(status.uidNext() >= 10);
+        List<MessageInfo> messages = inbox.messages();
+        assertEquals(List.of(5L, 7L), messages.stream().map(MessageInfo::uid).collect(Collectors.toList()));
+        assertEquals(Flags.of(Flag.SEEN), messages.get(0).flags());
+        assertEquals(Flags.NONE, messages.get(1).flags());
+        assertEquals(firstDate, messages.get(0).internalDate());
+        assertArrayEquals(first, bytesOf(inbox.content(5)));
+        assertArrayEquals(second, bytesOf(inbox.content(7)));
+        assertEquals(second.length, messages.get(1).size());
+
+        List<MailboxInfo> list = carol.list();
+        List<String> names = list.stream().map(MailboxInfo::name).collect(Collectors.toList());
+        assertEquals(List.of("INBOX", "Lists/Java", "Sent", "Ärger"), names);
+        assertEquals(Set.of(SpecialUse.SENT), list.get(2).specialUse(), "special use by the configured name");
+        MessageInfo java = carol.mailbox("Lists/Java").messages().get(0);
+        assertEquals(new Flags(EnumSet.of(Flag.FLAGGED, Flag.ANSWERED), Set.of("$Forwarded", "Work")), java.flags());
+        assertArrayEquals(third, bytesOf(carol.mailbox("Lists/Java").content(java.uid())));
+
+        assertTrue(append(inbox, "after migration").uid() >= 10);
+    }
+
+    private static void write(Path file, byte[] bytes, Instant mtime) throws IOException {
+        Files.createDirectories(file.getParent());
+        Files.write(file, bytes);
+        Files.setLastModifiedTime(file, FileTime.from(mtime));
+    }
+
+    // ---------------------------------------------------------------- restart and crash
+
+    @Test
+    void reopenedStoreKeepsUidsFlagsKeywordsAndModSeqs() throws Exception {
+        Mailbox inbox = alice.mailbox(MailboxStore.INBOX);
+        append(inbox, "a");
+        MessageInfo b = inbox.append(message("b"), new Flags(EnumSet.of(Flag.DELETED), Set.of("$Junk")),
+                Optional.empty());
+        MessageInfo c = inbox.append(message("c"), new Flags(EnumSet.of(Flag.SEEN), Set.of("Work", "100% done")),
+                Optional.of(Instant.parse("2020-01-02T03:04:05Z")));
+        long beforeExpunge = inbox.status().highestModSeq();
+        inbox.expunge(Optional.empty());
+        alice.setSubscribed("Sent", true);
+        List<MessageInfo> before = inbox.messages();
+        MailboxStatus statusBefore = inbox.status();
+
+        UserMailboxes again = session(reopen(), ALICE);
+        Mailbox reopened = again.mailbox(MailboxStore.INBOX);
+
+        assertEquals(before, reopened.messages());
+        assertEquals(statusBefore, reopened.status());
+        assertEquals(Optional.of(List.of(b.uid())), reopened.expungedSince(beforeExpunge));
+        assertEquals(Set.of("Sent"), again.subscriptions());
+        assertTrue(append(reopened, "d").uid() > c.uid());
+    }
+
+    @Test
+    void crashLeftoversAreIgnoredAndUnindexedMessagesArePickedUp() throws Exception {
+        Mailbox inbox = alice.mailbox(MailboxStore.INBOX);
+        MessageInfo a = append(inbox, "a");
+        Path tree = aliceTree();
+        // Killed while writing a delivery to tmp/, while replacing the UID list, and after a
+        // rename into new/ but before the UID list was written.
+        Files.writeString(tree.resolve("tmp").resolve("1764000000.M1P1Q1.host"), "Subject: half");
+        Files.writeString(tree.resolve(UidList.FILE + ".tmp"), "postwerk-uidlist 1\nuidvalidity 12");
+        byte[] orphan = "Subject: renamed before the crash\r\n\r\n!\r\n".getBytes(StandardCharsets.US_ASCII);
+        Files.write(tree.resolve("new").resolve("1764000001.M2P1Q2.host,S=" + orphan.length), orphan);
+
+        Mailbox reopened = session(reopen(), ALICE).mailbox(MailboxStore.INBOX);
+
+        List<MessageInfo> messages = reopened.messages();
+        assertEquals(2, messages.size(), messages::toString);
+        assertEquals(a, messages.get(0));
+        assertTrue(messages.get(1).uid() > a.uid());
+        assertArrayEquals(orphan, bytesOf(reopened.content(messages.get(1).uid())));
+        assertFalse(Files.exists(tree.resolve(UidList.FILE + ".tmp")));
+        assertEquals(inbox.status().uidValidity(), reopened.status().uidValidity());
+    }
+
+    @Test
+    void uidListLineTornByACrashIsDroppedAndTheLogGoesOn() throws Exception {
+        Mailbox inbox = alice.mailbox(MailboxStore.INBOX);
+        append(inbox, "a");
+        MessageInfo b = inbox.append(message("b"), new Flags(Set.of(), Set.of("kept")), Optional.empty());
+        List<MessageInfo> before = inbox.messages();
+        Path uidList = aliceTree().resolve(UidList.FILE);
+        Files.writeString(uidList, "m 99 7 12 1764000000 - new/1764", java.nio.file.StandardOpenOption.APPEND);
+
+        Mailbox reopened = session(reopen(), ALICE).mailbox(MailboxStore.INBOX);
+
+        assertEquals(before, reopened.messages());
+        assertTrue(Files.readString(uidList).endsWith("\n"), "torn line cut off");
+        MessageInfo c = append(reopened, "c");
+        assertTrue(c.uid() > b.uid());
+        assertEquals(3, session(reopen(), ALICE).mailbox(MailboxStore.INBOX).messages().size());
+    }
+
+    @Test
+    void longLogIsCompactedIntoASnapshot() throws Exception {
+        Mailbox inbox = alice.mailbox(MailboxStore.INBOX);
+        long uid = append(inbox, "a").uid();
+        for (int i = 0; i < 1100; i++) {
+            inbox.updateFlags(List.of(uid), i % 2 == 0 ? FlagChange.ADD : FlagChange.REMOVE,
+                    new Flags(Set.of(), Set.of("toggle")), OptionalLong.empty());
+        }
+        MessageInfo now = inbox.message(uid).orElseThrow();
+
+        List<String> lines = Files.readAllLines(aliceTree().resolve(UidList.FILE));
+        assertTrue(lines.size() < 200, "compacted: " + lines.size() + " lines");
+        assertEquals(now, session(reopen(), ALICE).mailbox(MailboxStore.INBOX).message(uid).orElseThrow());
+    }
+
+    @Test
+    void damagedUidListIsRebuiltWithNewUidValidity() throws Exception {
+        Mailbox inbox = alice.mailbox(MailboxStore.INBOX);
+        append(inbox, "a");
+        append(inbox, "b");
+        long validity = inbox.status().uidValidity();
+        Files.writeString(aliceTree().resolve(UidList.FILE), "postwerk-uidlist 1\nuidvalidity x\nm 1 2\n");
+
+        Mailbox reopened = session(reopen(), ALICE).mailbox(MailboxStore.INBOX);
+
+        assertEquals(2, reopened.messages().size());
+        // RFC 3501 §2.3.1.1: UIDs given anew need a new UIDVALIDITY.
+        assertNotEquals(validity, reopened.status().uidValidity());
+    }
+
+    // ---------------------------------------------------------------- other programs
+
+    @Test
+    void changesByOtherProgramsAreSeenOnNextAccess() throws Exception {
+        Mailbox inbox = alice.mailbox(MailboxStore.INBOX);
+        Recorder recorder = new Recorder();
+        inbox.addListener(recorder);
+        Path tree = aliceTree();
+        // Old directory times let the store trust its scan, so only a real change triggers the next.
+        FileTime old = FileTime.from(Instant.now().minusSeconds(3600));
+        Files.setLastModifiedTime(tree.resolve("new"), old);
+        Files.setLastModifiedTime(tree.resolve("cur"), old);
+        assertTrue(inbox.messages().isEmpty());
+
+        // A delivery agent writes to tmp/ and renames into new/.
+        byte[] bytes = "Subject: from procmail\r\n\r\nhi\r\n".getBytes(StandardCharsets.US_ASCII);
+        Path tmp = tree.resolve("tmp").resolve("1764000002.M3P7.otherhost");
+        Files.write(tmp, bytes);
+        Files.move(tmp, tree.resolve("new").resolve("1764000002.M3P7.otherhost"), StandardCopyOption.ATOMIC_MOVE);
+
+        List<MessageInfo> messages = inbox.messages();
+        assertEquals(1, messages.size());
+        long uid = messages.get(0).uid();
+        assertInstanceOf(MailboxEvent.Appended.class, recorder.events.get(0));
+
+        // A mail reader marks it seen.
+        Files.move(tree.resolve("new").resolve("1764000002.M3P7.otherhost"),
+                tree.resolve("cur").resolve("1764000002.M3P7.otherhost:2,S"));
+        assertEquals(Flags.of(Flag.SEEN), inbox.message(uid).orElseThrow().flags());
+        MailboxEvent.FlagsChanged changed = assertInstanceOf(MailboxEvent.FlagsChanged.class, recorder.events.get(1));
+        assertTrue(changed.message().flags().contains(Flag.SEEN));
+
+        // And deletes it.
+        Files.delete(tree.resolve("cur").resolve("1764000002.M3P7.otherhost:2,S"));
+        assertTrue(inbox.messages().isEmpty());
+        MailboxEvent.Expunged expunged = assertInstanceOf(MailboxEvent.Expunged.class, recorder.events.get(2));
+        assertEquals(List.of(uid), expunged.uids());
+    }
+
+    @Test
+    void stoppedStoreAnswersUnavailableToSessionsStillOpen() throws Exception {
+        Mailbox inbox = alice.mailbox(MailboxStore.INBOX);
+        append(inbox, "before");
+
+        ((MaildirStore) store).deactivate();
+
+        for (Executable call : List.<Executable>of(() -> append(inbox, "after"), inbox::messages, alice::list,
+                () -> store.open(ALICE))) {
+            StoreException e = org.junit.jupiter.api.Assertions.assertThrows(StoreException.class, call::run);
+            assertEquals(StoreException.Reason.UNAVAILABLE, e.reason());
+        }
+        assertEquals(1, session(reopen(), ALICE).mailbox(MailboxStore.INBOX).messages().size());
+    }
+
+    @FunctionalInterface
+    private interface Executable {
+        void run() throws Exception;
+    }
+
+    @Test
+    void ownDeliveryDoesNotHideAFlagChangeByAnotherProgram() throws Exception {
+        Mailbox inbox = alice.mailbox(MailboxStore.INBOX);
+        MessageInfo read = inbox.append(message("read"), Flags.of(Flag.SEEN), Optional.empty());
+        Path tree = aliceTree();
+        FileTime old = FileTime.from(Instant.now().minusSeconds(3600));
+        Files.setLastModifiedTime(tree.resolve("new"), old);
+        Files.setLastModifiedTime(tree.resolve("cur"), old);
+        inbox.messages(); // both directories listed and trusted now
+
+        append(inbox, "delivered"); // lists only new/ next time
+        String file = files(tree.resolve("cur")).get(0);
+        Files.move(tree.resolve("cur").resolve(file), tree.resolve("cur").resolve(file.replace(":2,S", ":2,FS")));
+
+        assertEquals(Flags.of(Flag.SEEN, Flag.FLAGGED), inbox.message(read.uid()).orElseThrow().flags());
+        assertEquals(2, inbox.messages().size());
+    }
+
+    @Test
+    void userNamesCannotLeaveTheDataFolder() throws Exception {
+        Path root = ((MaildirStore) store).settings().root();
+        session(store, "../../etc@example.com");
+        session(store, "mallory@../..");
+        session(store, ".hidden");
+
+        try (Stream<Path> all = Files.walk(root.getParent())) {
+            List<Path> outside = all.filter(p -> !p.startsWith(root) && !p.equals(root.getParent()))
+                    .filter(p -> !p.getFileName().toString().startsWith("store")).collect(Collectors.toList());
+            assertTrue(outside.isEmpty(), outside::toString);
+        }
+        assertTrue(Files.isDirectory(root.resolve("example.com").resolve("%2E.%2F..%2Fetc")));
+        assertTrue(Files.isDirectory(root.resolve(MaildirNames.NO_DOMAIN).resolve("%2Ehidden")));
+    }
+}
