@@ -2,7 +2,10 @@ package dev.postwerk.transport.internal;
 
 import java.nio.file.Path;
 
-/** Lets tests in other packages build a transport over a temporary data folder. */
+/**
+ * Builds a transport outside OSGi over a given data folder: for the socket tests of protocol
+ * bundles (which put this jar on their test class path) and for embedding.
+ */
 public final class TransportTestAccess {
     private TransportTestAccess() {
     }
