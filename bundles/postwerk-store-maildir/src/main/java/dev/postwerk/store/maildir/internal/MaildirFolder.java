@@ -238,7 +238,7 @@ final class MaildirFolder implements Mailbox {
 
     private Stored write(List<Incoming> incoming) throws StoreException {
         synchronized (this) {
-            sync(); // NOT_FOUND before any byte is written
+            syncIndexOnly(); // NOT_FOUND before any byte is written
         }
         List<Path> temps = new ArrayList<>();
         try {
@@ -253,7 +253,13 @@ final class MaildirFolder implements Mailbox {
                 Files.setLastModifiedTime(tmp, FileTime.from(in.date().truncatedTo(ChronoUnit.SECONDS)));
             }
             synchronized (this) {
-                sync();
+                // No directory scan here: a delivery only needs the next UID. Files another
+                // program put into new/ or cur/ meanwhile get their (higher) UIDs at the next
+                // read, whose sync() sees the directories' changed mtimes. Without this, every
+                // delivery listed the whole of new/ (7 ms per append at 5,000 unread messages).
+                syncIndexOnly();
+                boolean wroteNew = false;
+                boolean wroteCur = false;
                 List<MessageInfo> added = new ArrayList<>();
                 List<MailboxEvent> events = new ArrayList<>();
                 try {
@@ -266,12 +272,10 @@ final class MaildirFolder implements Mailbox {
                                 : "cur/" + MaildirFiles.withFlags(base, in.flags().system());
                         Files.move(temps.get(i), dir.resolve(location), StandardCopyOption.ATOMIC_MOVE);
                         temps.set(i, null);
-                        // Only the directory written to is listed again: deliveries to new/ leave
-                        // the (usually far larger) cur/ trusted.
                         if (location.startsWith("new/")) {
-                            newTrusted = false;
+                            wroteNew = true;
                         } else {
-                            curTrusted = false;
+                            wroteCur = true;
                         }
                         Entry e = new Entry(index.uidNext++, ++index.highestModSeq, size,
                                 in.date().truncatedTo(ChronoUnit.SECONDS), in.flags().keywords(), location);
@@ -279,10 +283,10 @@ final class MaildirFolder implements Mailbox {
                         added.add(e.info());
                         events.add(new MailboxEvent.Appended(name, e.modSeq(), e.info()));
                     }
-                    if (!newTrusted) {
+                    if (wroteNew) {
                         MaildirFiles.forceDirectory(dir.resolve("new"));
                     }
-                    if (!curTrusted) {
+                    if (wroteCur) {
                         MaildirFiles.forceDirectory(dir.resolve("cur"));
                     }
                     index.flush(dir);
@@ -541,6 +545,18 @@ final class MaildirFolder implements Mailbox {
     }
 
     // ------------------------------------------------------------------ sync with the disk
+
+    /**
+     * What an append needs: the store open, the folder still there, the index loaded (scanning the
+     * directories only when the index is first loaded). Called with the lock held.
+     */
+    private void syncIndexOnly() throws StoreException {
+        if (index == null || removed || !Files.isDirectory(dir.resolve("cur"))) {
+            sync();
+            return;
+        }
+        user.ensureOpen();
+    }
 
     /**
      * Brings the index up to date with the directory: loads it on first use, then rescans new/ and
