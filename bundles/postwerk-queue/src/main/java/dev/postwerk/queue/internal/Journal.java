@@ -1,0 +1,336 @@
+package dev.postwerk.queue.internal;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The append-only queue journal and its group committer.
+ *
+ * <p>Callers hand records to {@link #append}; one committer thread takes everything that queued
+ * up while it was busy, fsyncs the message folder once if any of the batch created a message
+ * file, writes the batch with one gathering write, fsyncs the journal once, and only then runs
+ * each record's {@code onDurable} action and completes its future. So a batch of N commits costs
+ * two fsyncs instead of N file creations with N fsyncs, and nobody is released before the fsync
+ * that covers their record. No timer adds latency: the batch is simply whatever arrived during
+ * the previous fsync, which is what makes batches grow exactly when load does.
+ *
+ * <p>Files are {@code journal.<generation>}. Compaction writes the live state to
+ * {@code journal.<n+1>.tmp}, fsyncs it, renames it into place and fsyncs the folder before the
+ * old generation is deleted, so there is always one complete journal on disk; recovery reads the
+ * highest generation and deletes leftover {@code .tmp} files.
+ */
+final class Journal implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Journal.class);
+    private static final Pattern NAME = Pattern.compile("journal\\.(\\d+)");
+
+    private record Pending(ByteBuffer frame, boolean syncMessageFolder, Runnable onDurable, CompletableFuture<Void> done) {
+    }
+
+    private final Path folder;
+    private final FileChannel folderChannel;
+    private final FileChannel messageFolderChannel;
+    private final Supplier<List<JournalRecord>> snapshot;
+    private final long compactSize;
+    private final Object lock = new Object();
+    private final ArrayDeque<Pending> pending = new ArrayDeque<>();
+    private final Thread committer;
+
+    private FileChannel channel; // committer thread only, after construction
+    private long generation;
+    private long written;
+    /** Size of the live state at the last rewrite: compaction waits until the journal is twice that. */
+    private long liveSize;
+    private boolean closing; // guarded by lock
+    private volatile boolean halted;
+    private volatile IOException failure;
+    /** Batches written and records in them, for the benchmark's report. */
+    private volatile long batches;
+    private volatile long batchedRecords;
+
+    /**
+     * Starts a fresh generation holding {@code initial} (the recovered state), then the committer.
+     *
+     * @param snapshot the live state as records, called on the committer thread when compacting
+     */
+    Journal(Path folder, Path messageFolder, long previousGeneration, List<JournalRecord> initial,
+            Supplier<List<JournalRecord>> snapshot, long compactSize) throws IOException {
+        this.folder = folder;
+        this.snapshot = snapshot;
+        this.compactSize = compactSize;
+        this.folderChannel = FileChannel.open(folder, StandardOpenOption.READ);
+        this.messageFolderChannel = FileChannel.open(messageFolder, StandardOpenOption.READ);
+        this.generation = previousGeneration;
+        rewrite(initial);
+        committer = new Thread(this::run, "postwerk-queue-committer");
+        committer.setDaemon(true);
+        committer.start();
+    }
+
+    /** The newest complete journal in {@code folder}; removes leftover temporary files. */
+    static Optional<Path> newest(Path folder) throws IOException {
+        Path best = null;
+        long bestGen = -1;
+        try (Stream<Path> files = Files.list(folder)) {
+            for (Path p : (Iterable<Path>) files::iterator) {
+                String name = p.getFileName().toString();
+                if (name.startsWith("journal.") && name.endsWith(".tmp")) {
+                    Files.deleteIfExists(p);
+                    continue;
+                }
+                Matcher m = NAME.matcher(name);
+                if (m.matches() && Long.parseLong(m.group(1)) > bestGen) {
+                    bestGen = Long.parseLong(m.group(1));
+                    best = p;
+                }
+            }
+        }
+        return Optional.ofNullable(best);
+    }
+
+    static long generationOf(Path journal) {
+        Matcher m = NAME.matcher(journal.getFileName().toString());
+        return m.matches() ? Long.parseLong(m.group(1)) : 0;
+    }
+
+    /**
+     * Queues a record. The future completes once the record is on disk (fsync'ed), after
+     * {@code onDurable} ran on the committer thread; it fails when the journal cannot be written.
+     *
+     * @param syncMessageFolder fsync the message folder before the record: it names a new message file
+     */
+    CompletableFuture<Void> append(JournalRecord record, boolean syncMessageFolder, Runnable onDurable) {
+        return enqueue(JournalCodec.frame(record), syncMessageFolder, onDurable);
+    }
+
+    /** Runs {@code action} after the next fsync of the journal (e.g. to delete a finished message's file). */
+    void afterNextForce(Runnable action) {
+        enqueue(null, false, action);
+    }
+
+    private CompletableFuture<Void> enqueue(ByteBuffer frame, boolean syncMessageFolder, Runnable onDurable) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        IOException f = failure;
+        if (f != null) {
+            done.completeExceptionally(f);
+            return done;
+        }
+        synchronized (lock) {
+            if (closing || halted) {
+                done.completeExceptionally(new IOException("the queue journal is closed"));
+                return done;
+            }
+            pending.add(new Pending(frame, syncMessageFolder, onDurable, done));
+            lock.notifyAll();
+        }
+        return done;
+    }
+
+    private void run() {
+        List<Pending> batch = new ArrayList<>();
+        while (true) {
+            synchronized (lock) {
+                while (pending.isEmpty() && !closing && !halted) {
+                    try {
+                        lock.wait();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
+                }
+                if (halted || (pending.isEmpty() && closing)) {
+                    failAll(new ArrayList<>(pending), new IOException("the queue journal is closed"));
+                    pending.clear();
+                    return;
+                }
+                batch.addAll(pending);
+                pending.clear();
+            }
+            try {
+                commit(batch);
+            } catch (IOException | RuntimeException e) {
+                IOException io = e instanceof IOException ioe ? ioe : new IOException(e);
+                if (!halted) {
+                    failure = io;
+                    LOG.error("Queue journal write failed; the queue refuses new mail until restarted", e);
+                }
+                failAll(batch, io);
+                synchronized (lock) {
+                    failAll(new ArrayList<>(pending), io);
+                    pending.clear();
+                    closing = true;
+                }
+                return;
+            } finally {
+                batch.clear();
+            }
+        }
+    }
+
+    private void commit(List<Pending> batch) throws IOException {
+        // Message files first: a journal record must never be durable before the file it names.
+        if (batch.stream().anyMatch(Pending::syncMessageFolder)) {
+            messageFolderChannel.force(true);
+        }
+        ByteBuffer[] frames = batch.stream().map(Pending::frame).filter(f -> f != null).toArray(ByteBuffer[]::new);
+        long total = 0;
+        for (ByteBuffer b : frames) {
+            total += b.remaining();
+        }
+        long n = 0;
+        while (n < total) {
+            n += channel.write(frames);
+        }
+        written += total;
+        channel.force(false);
+        batches++;
+        batchedRecords += frames.length;
+        for (Pending p : batch) {
+            if (p.onDurable() != null) {
+                try {
+                    p.onDurable().run();
+                } catch (RuntimeException e) {
+                    LOG.error("Queue action after journal write failed", e);
+                }
+            }
+            p.done().complete(null);
+        }
+        if (written > Math.max(compactSize, 2 * liveSize)) {
+            rewrite(snapshot.get());
+        }
+    }
+
+    /** Writes a new generation with {@code records} and makes it the current journal. */
+    private void rewrite(List<JournalRecord> records) throws IOException {
+        long next = generation + 1;
+        Path tmp = folder.resolve("journal." + next + ".tmp");
+        Path target = folder.resolve("journal." + next);
+        FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                StandardOpenOption.WRITE);
+        long size;
+        try {
+            ByteBuffer header = ByteBuffer.allocate(4).putInt(0, JournalCodec.MAGIC);
+            out.write(header);
+            size = 4;
+            List<ByteBuffer> chunk = new ArrayList<>();
+            for (JournalRecord r : records) {
+                chunk.add(JournalCodec.frame(r));
+                if (chunk.size() == 256) {
+                    size += writeAll(out, chunk);
+                }
+            }
+            size += writeAll(out, chunk);
+            out.force(false);
+        } catch (IOException | RuntimeException e) {
+            out.close();
+            throw e;
+        }
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+        folderChannel.force(true);
+        FileChannel old = channel;
+        long oldGeneration = generation;
+        channel = out;
+        generation = next;
+        written = size;
+        liveSize = size;
+        if (old != null) {
+            old.close();
+        }
+        for (long g = oldGeneration; g >= 0 && g >= oldGeneration - 1; g--) {
+            Files.deleteIfExists(folder.resolve("journal." + g));
+        }
+        LOG.debug("Queue journal generation {} written with {} records", next, records.size());
+    }
+
+    private static long writeAll(FileChannel out, List<ByteBuffer> chunk) throws IOException {
+        ByteBuffer[] b = chunk.toArray(ByteBuffer[]::new);
+        long total = 0;
+        for (ByteBuffer x : b) {
+            total += x.remaining();
+        }
+        long n = 0;
+        while (n < total) {
+            n += out.write(b);
+        }
+        chunk.clear();
+        return total;
+    }
+
+    private static void failAll(List<Pending> list, IOException e) {
+        for (Pending p : list) {
+            p.done().completeExceptionally(e);
+        }
+    }
+
+    /** Writes what is queued, then stops the committer and closes the files. */
+    @Override
+    public void close() {
+        synchronized (lock) {
+            closing = true;
+            lock.notifyAll();
+        }
+        try {
+            committer.join(30_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        closeChannels();
+    }
+
+    /**
+     * Stops at once without writing what is queued, as a crash would (tests of recovery). Records
+     * not yet written are lost; their callers see a failure, as they would never have seen a reply.
+     */
+    void halt() {
+        halted = true;
+        synchronized (lock) {
+            lock.notifyAll();
+        }
+        closeChannels();
+        try {
+            committer.join(30_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void closeChannels() {
+        for (FileChannel c : new FileChannel[] {channel, folderChannel, messageFolderChannel}) {
+            try {
+                if (c != null) {
+                    c.close();
+                }
+            } catch (IOException e) {
+                LOG.debug("closing journal file", e);
+            }
+        }
+    }
+
+    /** "batches/records" written so far. */
+    String batchStatistics() {
+        long b = batches;
+        return b + " fsync'ed batches, " + (b == 0 ? 0 : batchedRecords / b) + " records per batch on average";
+    }
+
+    /** True once a write failed: the queue must not accept mail. */
+    boolean failed() {
+        return failure != null || halted;
+    }
+}

@@ -1,0 +1,58 @@
+package dev.postwerk.queue.internal;
+
+import java.time.Instant;
+import java.util.Objects;
+
+import dev.postwerk.api.filter.Verdict;
+import dev.postwerk.api.mail.Envelope;
+
+/**
+ * One entry of the queue journal. Every record is an idempotent "set" on the state of one message,
+ * so replaying a record twice (as happens for records appended while the journal is compacted)
+ * changes nothing, and a record for a message that no longer exists is ignored.
+ */
+sealed interface JournalRecord {
+
+    String queueId();
+
+    /**
+     * The message file {@code msg/<queueId>} is complete and fsync'ed; the queue owns it from now on.
+     * {@code dataChanges} are the data-stage filters' changes, applied to every recipient at delivery.
+     */
+    record Committed(String queueId, Instant arrived, long size, Envelope envelope, Verdict.Changes dataChanges)
+            implements JournalRecord {
+        public Committed {
+            Objects.requireNonNull(queueId);
+            Objects.requireNonNull(arrived);
+            Objects.requireNonNull(envelope);
+            Objects.requireNonNull(dataChanges);
+        }
+    }
+
+    /**
+     * Written and forced before a local append: the append to {@code folder} of {@code target} may have
+     * happened. The next attempt (after a crash, or after an error) first looks for a message of
+     * {@code expectedSize} octets with a UID of at least {@code uidNext} in that folder.
+     */
+    record InFlight(String queueId, int recipient, String target, String folder, long uidNext, long expectedSize)
+            implements JournalRecord {
+    }
+
+    /** One routing target (local user or remote address) of a recipient is finished, well or badly. */
+    record TargetDone(String queueId, int recipient, String target, boolean failed, String status, String diagnostic)
+            implements JournalRecord {
+    }
+
+    /** A recipient is finished: delivered (or handed on), or failed for good (bounced or not). */
+    record RecipientDone(String queueId, int recipient, boolean failed, String status, String diagnostic)
+            implements JournalRecord {
+    }
+
+    /** A temporary failure, for {@code mail:queue-show} and the retry counter. */
+    record Deferred(String queueId, int recipient, int attempts, String lastError) implements JournalRecord {
+    }
+
+    /** The message left the queue (every recipient finished, or an admin deleted it). */
+    record Removed(String queueId) implements JournalRecord {
+    }
+}

@@ -1,0 +1,431 @@
+package dev.postwerk.queue.internal;
+
+import static dev.postwerk.queue.internal.Harness.await;
+import static dev.postwerk.queue.internal.Harness.envelope;
+import static dev.postwerk.queue.internal.Harness.message;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import dev.postwerk.api.filter.HeaderField;
+import dev.postwerk.api.filter.Verdict;
+import dev.postwerk.api.mail.Envelope;
+import dev.postwerk.api.mail.MailAddress;
+import dev.postwerk.api.mail.MessageContent;
+import dev.postwerk.api.mail.Recipient;
+import dev.postwerk.api.queue.DeliveryOutcome;
+import dev.postwerk.api.queue.QueueEntry;
+import dev.postwerk.api.queue.QueueException;
+import dev.postwerk.api.queue.SpoolWriter;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class QueueServiceTest {
+
+    @TempDir
+    Path dir;
+    Harness h;
+
+    @BeforeEach
+    void setUp() {
+        h = new Harness(dir);
+    }
+
+    @AfterEach
+    void tearDown() {
+        h.close();
+    }
+
+    Path spool() {
+        return h.settings.spool();
+    }
+
+    @Test
+    void committedMessageSurvivesACrashWithItsEnvelope() throws Exception {
+        h.store = null; // nothing can be delivered: the message must wait in the spool
+        QueueService q = h.open();
+        Envelope env = new Envelope(Optional.of(MailAddress.parse("sender@example.org")),
+                List.of(new Recipient(MailAddress.parse("alice@example.com"), Set.of(Recipient.DsnNotify.FAILURE),
+                        Optional.of("rfc822;Alice@example.com"))),
+                Harness.origin(), java.util.Map.of("ENVID", "abc+2B1", "RET", "HDRS"));
+        String id = h.submit(env, message("durable"));
+        assertTrue(Files.exists(spool().resolve("msg").resolve(id)));
+        q.halt();
+
+        QueueService again = h.open();
+        QueueEntry e = again.find(id).orElseThrow();
+        assertEquals(env, e.envelope());
+        assertEquals(message("durable").length(), e.size());
+        assertEquals(1, e.pending().size());
+    }
+
+    @Test
+    void concurrentCommitsAreGroupedAndAllRecovered() throws Exception {
+        h.store = null;
+        h.open();
+        int threads = 16;
+        int each = 25;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        Set<String> ids = ConcurrentHashMap.newKeySet();
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<?>> futures = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            int thread = t;
+            futures.add(pool.submit(() -> {
+                start.await();
+                for (int i = 0; i < each; i++) {
+                    ids.add(h.submit(envelope("sender@example.org", "alice@example.com"), message("m" + thread + "-" + i)));
+                }
+                return null;
+            }));
+        }
+        start.countDown();
+        for (Future<?> f : futures) {
+            f.get();
+        }
+        pool.shutdown();
+        assertEquals(threads * each, ids.size());
+        h.queue.halt();
+
+        QueueService again = h.open();
+        Set<String> recovered = new HashSet<>();
+        again.list().forEach(e -> recovered.add(e.queueId()));
+        assertEquals(ids, recovered);
+    }
+
+    @Test
+    void recoveryDeletesUncommittedFilesAndIgnoresATornJournalTail() throws Exception {
+        h.store = null;
+        QueueService q = h.open();
+        String kept = h.submit(envelope("sender@example.org", "alice@example.com"), message("kept"));
+        SpoolWriter half = q.begin(envelope("sender@example.org", "alice@example.com"));
+        half.content().write("Subject: never committed\r\n".getBytes(StandardCharsets.US_ASCII));
+        half.content().flush();
+        long files;
+        try (var s = Files.list(spool().resolve("msg"))) {
+            files = s.count();
+        }
+        assertEquals(2, files);
+        q.halt();
+        Path journal = Journal.newest(spool()).orElseThrow();
+        Files.write(journal, new byte[] {0, 0, 0, 40, 1, 2, 3}, StandardOpenOption.APPEND); // a torn frame
+
+        QueueService again = h.open();
+        assertEquals(List.of(kept), again.list().stream().map(QueueEntry::queueId).toList());
+        try (var s = Files.list(spool().resolve("msg"))) {
+            assertEquals(List.of(kept), s.map(p -> p.getFileName().toString()).toList());
+        }
+    }
+
+    @Test
+    void abortedAndClosedWritersLeaveNothing() throws Exception {
+        h.store = null;
+        QueueService q = h.open();
+        try (SpoolWriter w = q.begin(envelope("sender@example.org", "alice@example.com"))) {
+            w.content().write(1);
+        }
+        SpoolWriter w2 = q.begin(envelope("sender@example.org", "alice@example.com"));
+        w2.abort();
+        try (var s = Files.list(spool().resolve("msg"))) {
+            assertEquals(0, s.count());
+        }
+        assertTrue(q.list().isEmpty());
+    }
+
+    @Test
+    void writtenReturnsTheContentSoFar() throws Exception {
+        QueueService q = h.open();
+        try (SpoolWriter w = q.begin(envelope("sender@example.org", "alice@example.com"))) {
+            OutputStream out = w.content();
+            out.write("Subject: x\r\n\r\nbody\r\n".getBytes(StandardCharsets.US_ASCII));
+            MessageContent c = w.written();
+            assertEquals(20, c.size());
+            try (var in = c.openStream()) {
+                assertEquals("Subject: x\r\n\r\nbody\r\n", new String(in.readAllBytes(), StandardCharsets.US_ASCII));
+            }
+        }
+    }
+
+    @Test
+    void deliversLocallyWithReturnPathOnTopAndLeavesTheSpool() throws Exception {
+        QueueService q = h.open();
+        String id = h.submit(envelope("sender@example.org", "alice@example.com", "bob@example.com"), message("hello"));
+        await("delivered and removed", () -> q.find(id).isEmpty());
+        var alice = h.fakeStore().messages("alice@example.com", "INBOX");
+        assertEquals(1, alice.size());
+        assertEquals("Return-Path: <sender@example.org>\r\n" + message("hello"), alice.get(0).text());
+        assertEquals(1, h.fakeStore().messages("bob@example.com", "INBOX").size());
+        await("spool file deleted", () -> !Files.exists(spool().resolve("msg").resolve(id)));
+    }
+
+    @Test
+    void deliveryFiltersChooseTheFolderAndAddAndRemoveHeaders() throws Exception {
+        h.filters = Harness.chain((env, rcpt) -> Verdict.proceedWith(new Verdict.Changes(
+                List.of(new HeaderField("X-Spam-Flag", "YES")), Set.of("X-Spam-Score"), Optional.of("Junk"), false)));
+        QueueService q = h.open();
+        Verdict.Changes data = new Verdict.Changes(List.of(new HeaderField("X-Spam-Score", "9.1"),
+                new HeaderField("X-Scanned", "yes")), Set.of("Message-ID"), Optional.empty(), false);
+        String id = h.submit(envelope("sender@example.org", "alice@example.com"), message("spam"), data);
+        await("delivered", () -> q.find(id).isEmpty());
+        var junk = h.fakeStore().messages("alice@example.com", "Junk");
+        assertEquals(1, junk.size());
+        String expected = "Return-Path: <sender@example.org>\r\nX-Spam-Flag: YES\r\nX-Scanned: yes\r\n"
+                + message("spam").replaceFirst("Message-ID: [^\r]*\r\n", "");
+        assertEquals(expected, junk.get(0).text());
+        assertTrue(h.fakeStore().messages("alice@example.com", "INBOX").isEmpty());
+    }
+
+    @Test
+    void temporaryStoreFailureIsRetriedUntilDelivered() throws Exception {
+        h.settings = h.settings.withSchedule(List.of(Duration.ofSeconds(1)), Duration.ofDays(5));
+        h.fakeStore().unavailable.set(2);
+        QueueService q = h.open();
+        String id = h.submit(envelope("sender@example.org", "alice@example.com"), message("retry"));
+        await("delivered after retries", () -> q.find(id).isEmpty());
+        assertEquals(1, h.fakeStore().messages("alice@example.com", "INBOX").size());
+        assertEquals(0, h.fakeStore().unavailable.get());
+    }
+
+    @Test
+    void missingServicesKeepMailQueuedUntilTheyArrive() throws Exception {
+        FakeStore store = h.fakeStore();
+        h.store = null;
+        var chain = h.filters;
+        h.filters = null;
+        QueueService q = h.open();
+        String id = h.submit(envelope("sender@example.org", "alice@example.com"), message("waiting"));
+        await("deferred", () -> q.find(id).map(e -> e.pending().get(0).lastError().isPresent()).orElse(false));
+        assertTrue(q.find(id).orElseThrow().pending().get(0).lastError().orElseThrow().contains("4.3.0"));
+        h.store = store;
+        q.serviceArrived();
+        await("deferred again, now for the filters", () -> q.find(id)
+                .map(e -> e.pending().get(0).lastError().orElse("").contains("filters")).orElse(false));
+        assertEquals(0, store.total());
+        h.filters = chain;
+        q.serviceArrived();
+        await("delivered", () -> q.find(id).isEmpty());
+        assertEquals(1, store.total());
+    }
+
+    @Test
+    void permanentFailureBouncesOneRfc3464ReportToTheSender() throws Exception {
+        QueueService q = h.open();
+        Envelope env = new Envelope(Optional.of(MailAddress.parse("alice@example.com")),
+                List.of(new Recipient(MailAddress.parse("nobody@example.com"), Set.of(),
+                        Optional.of("rfc822;Nobody@Example.com")), Recipient.of(MailAddress.parse("ghost@example.com")),
+                        Recipient.of(MailAddress.parse("bob@example.com"))),
+                Harness.origin(), java.util.Map.of("ENVID", "env-42"));
+        String id = h.submit(env, message("bounce me"));
+        await("bounce delivered to alice", () -> h.fakeStore().messages("alice@example.com", "INBOX").size() == 1);
+        await("original removed", () -> q.find(id).isEmpty());
+        assertEquals(1, h.fakeStore().messages("bob@example.com", "INBOX").size());
+        String dsn = h.fakeStore().messages("alice@example.com", "INBOX").get(0).text();
+        assertTrue(dsn.startsWith("Return-Path: <>\r\n"), dsn);
+        DsnAssertions.check(dsn, List.of("nobody@example.com", "ghost@example.com"), "5.1.1", true);
+        assertTrue(dsn.contains("Original-Recipient: rfc822;Nobody@Example.com\r\n"), dsn);
+        assertTrue(dsn.contains("Original-Envelope-Id: env-42\r\n"), dsn);
+        await("queue empty", () -> q.list().isEmpty());
+    }
+
+    @Test
+    void retHdrsReturnsOnlyTheHeader() throws Exception {
+        QueueService q = h.open();
+        Envelope env = new Envelope(Optional.of(MailAddress.parse("alice@example.com")),
+                List.of(Recipient.of(MailAddress.parse("nobody@example.com"))), Harness.origin(), java.util.Map.of("RET", "HDRS"));
+        h.submit(env, message("headers only"));
+        await("bounce delivered", () -> h.fakeStore().messages("alice@example.com", "INBOX").size() == 1);
+        String dsn = h.fakeStore().messages("alice@example.com", "INBOX").get(0).text();
+        DsnAssertions.check(dsn, List.of("nobody@example.com"), "5.1.1", false);
+        assertFalse(dsn.contains("Hello, headers only"), dsn);
+        await("queue empty", () -> q.list().isEmpty());
+    }
+
+    @Test
+    void noBounceForTheNullSender() throws Exception {
+        QueueService q = h.open();
+        String id = h.submit(envelope("", "nobody@example.com"), message("a bounce"));
+        await("dropped", () -> q.find(id).isEmpty());
+        assertTrue(q.list().isEmpty());
+        assertEquals(0, h.fakeStore().total());
+    }
+
+    @Test
+    void notifyNeverSuppressesTheBounce() throws Exception {
+        QueueService q = h.open();
+        Envelope env = new Envelope(Optional.of(MailAddress.parse("alice@example.com")),
+                List.of(new Recipient(MailAddress.parse("nobody@example.com"), Set.of(Recipient.DsnNotify.NEVER), Optional.empty())),
+                Harness.origin(), java.util.Map.of());
+        String id = h.submit(env, message("never"));
+        await("dropped", () -> q.find(id).isEmpty());
+        assertTrue(q.list().isEmpty());
+        assertEquals(0, h.fakeStore().total());
+    }
+
+    @Test
+    void filterRejectionAtDeliveryBounces() throws Exception {
+        h.filters = Harness.chain((env, rcpt) -> Verdict.reject(550, "5.7.1", "virus found"));
+        QueueService q = h.open();
+        h.submit(envelope("alice@example.com", "bob@example.com"), message("virus"));
+        // the bounce to alice is rejected as well, and then dropped: a bounce never bounces
+        await("queue empty", () -> q.list().isEmpty());
+        assertEquals(0, h.fakeStore().total());
+    }
+
+    @Test
+    void overQuotaBouncesAfterTheRetryPeriod() throws Exception {
+        h.settings = h.settings.withOverQuotaRetry(Duration.ZERO);
+        h.fakeStore().overQuota = true;
+        QueueService q = h.open();
+        String id = h.submit(envelope("sender@example.org", "alice@example.com"), message("full"));
+        // the bounce goes to a remote sender and waits for the relay
+        await("bounced", () -> q.find(id).isEmpty() && q.list().size() == 1);
+        QueueEntry bounce = q.list().get(0);
+        assertTrue(bounce.envelope().sender().isEmpty());
+        assertEquals("sender@example.org", bounce.envelope().recipients().get(0).address().toString());
+        String dsn = Files.readString(spool().resolve("msg").resolve(bounce.queueId()), StandardCharsets.UTF_8);
+        DsnAssertions.check(dsn, List.of("alice@example.com"), "5.2.2", true);
+    }
+
+    @Test
+    void atMostOneCopyPerRecipientAfterACrashBetweenAppendAndRecord() throws Exception {
+        QueueService q = h.open();
+        FakeStore store = h.fakeStore();
+        CountDownLatch appended = new CountDownLatch(1);
+        store.afterAppend = () -> {
+            // the process dies right after the store confirmed: nothing more reaches the journal
+            q.spool().halt();
+            appended.countDown();
+        };
+        String id = h.submit(envelope("sender@example.org", "alice@example.com"), message("once"));
+        appended.await();
+        q.halt();
+        store.afterAppend = () -> { };
+        assertEquals(1, store.messages("alice@example.com", "INBOX").size());
+
+        QueueService again = h.open();
+        await("recovered message finished", () -> again.find(id).isEmpty());
+        assertEquals(1, store.messages("alice@example.com", "INBOX").size());
+        assertEquals(1, store.appends.get());
+    }
+
+    @Test
+    void remoteRecipientsWaitForARelay() throws Exception {
+        h.fakeDirectory().aliases.put("list@example.com", List.of("alice@example.com", "carol@elsewhere.test"));
+        QueueService q = h.open();
+        String id = h.submit(envelope("alice@example.com", "list@example.com", "dave@elsewhere.test"), message("relay"));
+        await("local part delivered, remote waiting", () -> h.fakeStore().total() == 1
+                && q.find(id).map(e -> e.pending().size() == 2 && e.pending().get(0).lastError().isPresent()).orElse(false));
+        List<String> relayed = new java.util.concurrent.CopyOnWriteArrayList<>();
+        h.relay = (domain, env, recipients, content) -> {
+            List<DeliveryOutcome> out = new ArrayList<>();
+            for (Recipient r : recipients) {
+                relayed.add(domain + ":" + r.address() + ":" + r.originalRecipient().orElse(""));
+                out.add(new DeliveryOutcome(r, DeliveryOutcome.Status.DELIVERED, "2.0.0", "250 2.0.0 ok",
+                        Optional.of("mx.elsewhere.test")));
+            }
+            return out;
+        };
+        q.serviceArrived();
+        await("relayed", () -> q.find(id).isEmpty());
+        assertEquals(Set.of("elsewhere.test:carol@elsewhere.test:rfc822;list@example.com", "elsewhere.test:dave@elsewhere.test:"),
+                new HashSet<>(relayed));
+        assertEquals(1, h.fakeStore().total()); // alice not delivered twice
+    }
+
+    @Test
+    void listRetryAndDeleteWorkFromTheDurableState() throws Exception {
+        h.store = null;
+        QueueService q = h.open();
+        String a = h.submit(envelope("sender@example.org", "alice@example.com"), message("a"));
+        String b = h.submit(envelope("sender@example.org", "bob@example.com"), message("b"));
+        await("both deferred", () -> q.list().stream().allMatch(e -> e.pending().get(0).attempts() == 1));
+        assertEquals(List.of(a, b), q.list().stream().map(QueueEntry::queueId).toList());
+        assertTrue(q.find(a).orElseThrow().nextAttempt().isPresent());
+        assertTrue(q.retry(a));
+        await("second attempt", () -> q.find(a).map(e -> e.pending().get(0).attempts() == 2).orElse(false));
+        assertEquals(2, q.retryDomain("EXAMPLE.com"));
+        assertEquals(0, q.retryDomain("elsewhere.test"));
+        assertFalse(q.retry("NOSUCHID0000"));
+        assertTrue(q.delete(b));
+        assertFalse(q.delete(b));
+        assertTrue(q.find(b).isEmpty());
+        q.stop();
+
+        QueueService again = h.open();
+        assertEquals(List.of(a), again.list().stream().map(QueueEntry::queueId).toList());
+        assertTrue(again.find(a).orElseThrow().pending().get(0).attempts() >= 2);
+        await("deleted file gone", () -> !Files.exists(spool().resolve("msg").resolve(b)));
+    }
+
+    @Test
+    void expiredMessagesBounceWithTheLastTemporaryStatus() throws Exception {
+        h.settings = h.settings.withSchedule(List.of(Duration.ofMinutes(1)), Duration.ZERO);
+        h.store = null;
+        FakeStore store = new FakeStore();
+        QueueService q = h.open();
+        Envelope env = envelope("bob@example.com", "alice@example.com");
+        String id = h.submit(env, message("too late"));
+        await("expired", () -> q.find(id).isEmpty());
+        h.store = store;
+        // the bounce itself expires at once too (lifetime 0) and is dropped, never bounced back
+        await("queue empty", () -> q.list().isEmpty());
+    }
+
+    @Test
+    void journalCompactionKeepsEveryLiveMessage() throws Exception {
+        h.settings = h.settings.withCompactSize(64 * 1024);
+        h.store = null;
+        QueueService q = h.open();
+        Set<String> ids = new HashSet<>();
+        for (int i = 0; i < 400; i++) {
+            ids.add(h.submit(envelope("sender@example.org", "alice@example.com"), message("c" + i)));
+        }
+        for (String id : new ArrayList<>(ids).subList(0, 100)) {
+            q.delete(id);
+            ids.remove(id);
+        }
+        q.halt();
+        QueueService again = h.open();
+        assertEquals(ids, new HashSet<>(again.list().stream().map(QueueEntry::queueId).toList()));
+        again.stop();
+        List<String> journals;
+        try (var s = Files.list(spool())) {
+            journals = s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("journal.")).toList();
+        }
+        assertEquals(1, journals.size(), journals.toString());
+    }
+
+    @Test
+    void aSecondQueueCannotOpenTheSameSpool() throws Exception {
+        h.open();
+        assertThrows(java.io.IOException.class, () -> new Spool(spool(), 1 << 20));
+    }
+
+    @Test
+    void beginFailsOnceStopped() throws Exception {
+        QueueService q = h.open();
+        q.stop();
+        assertThrows(QueueException.class, () -> q.begin(envelope("sender@example.org", "alice@example.com")));
+    }
+}
