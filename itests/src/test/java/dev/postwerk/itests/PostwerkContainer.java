@@ -97,8 +97,8 @@ public final class PostwerkContainer {
         });
     }
 
-    /** Postwerk bundles the "postwerk" feature installs (api, transport, store-maildir, auth-file, sasl, shell, filter-chain, queue, smtp). */
-    public static final int EXPECTED_BUNDLES = 9;
+    /** Postwerk bundles the "postwerk" feature installs (api, transport, store-maildir, auth-file, sasl, shell, filter-chain, queue, smtp, pop3). */
+    public static final int EXPECTED_BUNDLES = 10;
 
     /** A port nobody listens on right now. */
     public static int freePort() throws IOException {

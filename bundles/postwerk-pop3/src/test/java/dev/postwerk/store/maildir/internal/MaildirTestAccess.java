@@ -1,0 +1,21 @@
+package dev.postwerk.store.maildir.internal;
+
+import java.nio.file.Path;
+import java.util.OptionalLong;
+
+import dev.postwerk.api.store.MailboxStore;
+
+/** Builds and stops the real Maildir store outside OSGi for the POP3 tests. */
+public final class MaildirTestAccess {
+    private MaildirTestAccess() {
+    }
+
+    public static MailboxStore create(Path root) {
+        return new MaildirStore(MaildirSettings.of(root, OptionalLong.empty(), OptionalLong.empty()));
+    }
+
+    /** What DS does when the store bundle stops: sessions holding its folders get UNAVAILABLE. */
+    public static void stop(MailboxStore store) {
+        ((MaildirStore) store).deactivate();
+    }
+}
