@@ -42,7 +42,6 @@ import dev.postwerk.testkit.net.LineClient;
 public class FoundationIT {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
-    private static final int SHIPPED_PROBE_PORT = 2599;
 
     @Inject
     private BundleContext context;
@@ -55,6 +54,10 @@ public class FoundationIT {
 
     @Inject
     private ServiceComponentRuntime scr;
+
+    private static int shippedProbePort() {
+        return PostwerkContainer.port("dev.postwerk.transport.probe-diag.cfg");
+    }
 
     @Configuration
     public Option[] config() {
@@ -106,8 +109,8 @@ public class FoundationIT {
 
     @Test
     public void shippedProbeListenerAnswersAndUpgradesToTls() throws Exception {
-        PostwerkContainer.await("probe port bound", TIMEOUT, () -> answers(SHIPPED_PROBE_PORT));
-        try (LineClient c = LineClient.connect("127.0.0.1", SHIPPED_PROBE_PORT, TIMEOUT)) {
+        PostwerkContainer.await("probe port bound", TIMEOUT, () -> answers(shippedProbePort()));
+        try (LineClient c = LineClient.connect("127.0.0.1", shippedProbePort(), TIMEOUT)) {
             assertEquals("* OK Postwerk transport probe ready", c.readLine());
             c.raw("STARTTLS\r\nECHO injected\r\n");
             assertEquals("OK begin TLS", c.readLine());
@@ -146,11 +149,11 @@ public class FoundationIT {
 
     @Test
     public void updatingTheTransportBundleRebindsListeners() throws Exception {
-        PostwerkContainer.await("probe port bound", TIMEOUT, () -> answers(SHIPPED_PROBE_PORT));
+        PostwerkContainer.await("probe port bound", TIMEOUT, () -> answers(shippedProbePort()));
         Bundle transport = bundle("dev.postwerk.postwerk-transport");
         transport.update();
         PostwerkContainer.await("transport active again", TIMEOUT, () -> transport.getState() == Bundle.ACTIVE);
-        PostwerkContainer.await("probe port answers again", TIMEOUT, () -> greets(SHIPPED_PROBE_PORT));
+        PostwerkContainer.await("probe port answers again", TIMEOUT, () -> greets(shippedProbePort()));
         PostwerkContainer.await("every Postwerk component satisfied", TIMEOUT, () -> unsatisfied().isEmpty());
     }
 

@@ -31,6 +31,19 @@ public final class PostwerkContainer {
     private PostwerkContainer() {
     }
 
+    /**
+     * Listener configuration files of the distribution whose ports each test container moves to
+     * free ones, so that tests never collide with a server already running on this machine.
+     */
+    public static final List<String> LISTENERS = List.of("dev.postwerk.smtp-mx.cfg", "dev.postwerk.smtp-submission.cfg",
+            "dev.postwerk.smtp-smtps.cfg", "dev.postwerk.pop3-plain.cfg", "dev.postwerk.pop3-pop3s.cfg",
+            "dev.postwerk.transport.probe-diag.cfg");
+
+    /** The port a listener got in this container (read inside the container). */
+    public static int port(String cfgFile) {
+        return Integer.getInteger("postwerk.itest.port." + cfgFile);
+    }
+
     public static Option[] options(Option... extra) {
         String distribution = System.getProperty("postwerk.distribution");
         String karafVersion = System.getProperty("karaf.version");
@@ -74,6 +87,12 @@ public final class PostwerkContainer {
                 new VMOption("-classpath"),
                 new VMOption("lib/jdk9plus/*" + File.pathSeparator + "lib/boot/*"),
                 mavenBundle("dev.postwerk", "postwerk-testkit", System.getProperty("postwerk.version"))));
+        for (String cfg : LISTENERS) {
+            int port = freeOrFail();
+            options.add(editConfigurationFilePut("etc/" + cfg, "port", String.valueOf(port)));
+            options.add(org.ops4j.pax.exam.CoreOptions.systemProperty("postwerk.itest.port." + cfg).value(String.valueOf(port)));
+        }
+        options.add(editConfigurationFilePut("etc/org.apache.karaf.shell.cfg", "sshPort", String.valueOf(freeOrFail())));
         options.addAll(List.of(extra));
         return options.toArray(new Option[0]);
     }
@@ -99,6 +118,14 @@ public final class PostwerkContainer {
 
     /** Postwerk bundles the "postwerk" feature installs (api, transport, store-maildir, auth-file, sasl, shell, filter-chain, queue, smtp, pop3). */
     public static final int EXPECTED_BUNDLES = 10;
+
+    private static int freeOrFail() {
+        try {
+            return freePort();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 
     /** A port nobody listens on right now. */
     public static int freePort() throws IOException {
