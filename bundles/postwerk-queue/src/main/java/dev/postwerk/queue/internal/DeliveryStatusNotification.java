@@ -28,8 +28,11 @@ import dev.postwerk.api.mail.Recipient;
  */
 final class DeliveryStatusNotification {
 
-    /** One failed recipient. */
+    /** One recipient's outcome: failed for good, or delivered (a success notice, RFC 3461 §4.1 NOTIFY=SUCCESS). */
     record Failure(Recipient recipient, String status, String diagnostic, Optional<String> remoteMta) {
+        boolean delivered() {
+            return status.startsWith("2.");
+        }
     }
 
     private static final DateTimeFormatter DATE = DateTimeFormatter.ofPattern("EEE, d MMM yyyy HH:mm:ss Z", Locale.ENGLISH)
@@ -57,16 +60,21 @@ final class DeliveryStatusNotification {
     void write(OutputStream out, String queueId, Envelope envelope, Instant arrived, MessageContent original,
             List<Failure> failures, Instant now) throws IOException {
         MailAddress to = envelope.sender().orElseThrow(() -> new IllegalArgumentException("no bounce to the null sender"));
+        boolean success = failures.stream().allMatch(Failure::delivered);
+        if (!success && failures.stream().anyMatch(Failure::delivered)) {
+            throw new IllegalArgumentException("one notice reports either failures or deliveries");
+        }
         String boundary = "=_" + queueId + "/" + UUID.randomUUID() + "/" + hostname;
         // RFC 3461 §4.3: RET=HDRS returns the header only; without RET we return the full message up
         // to a size limit. BINARYMIME content cannot travel inside message/rfc822 on an 8-bit path.
-        boolean full = envelope.dsnReturn().map(r -> r == Envelope.DsnReturn.FULL).orElse(true)
+        // A success notice carries the header only (RFC 3461 §4.3: RET=FULL is for failed DSNs).
+        boolean full = !success && envelope.dsnReturn().map(r -> r == Envelope.DsnReturn.FULL).orElse(true)
                 && original.size() <= sizeLimit
                 && !envelope.parameter("BODY").map(b -> b.equalsIgnoreCase("BINARYMIME")).orElse(false);
         StringBuilder h = new StringBuilder(2048);
         line(h, "From: Mail Delivery System <" + postmaster + ">");
         line(h, "To: <" + to + ">");
-        line(h, "Subject: Undelivered Mail Returned to Sender");
+        line(h, "Subject: " + (success ? "Successful Mail Delivery Report" : "Undelivered Mail Returned to Sender"));
         line(h, "Date: " + date(now));
         line(h, "Message-ID: <" + queueId + "." + now.toEpochMilli() + ".dsn@" + hostname + ">");
         // RFC 3834 §5: an automatic reply, so responders do not answer it
@@ -85,8 +93,13 @@ final class DeliveryStatusNotification {
         line(h, "");
         line(h, "This is the mail system at host " + hostname + ".");
         line(h, "");
-        line(h, "Your message could not be delivered to one or more recipients.");
-        line(h, "It is attached below" + (full ? "." : " (header only)."));
+        if (success) {
+            line(h, "Your message was delivered to the recipients below, as you asked (NOTIFY=SUCCESS).");
+            line(h, "Its header is attached below.");
+        } else {
+            line(h, "Your message could not be delivered to one or more recipients.");
+            line(h, "It is attached below" + (full ? "." : " (header only)."));
+        }
         line(h, "");
         for (Failure f : failures) {
             line(h, "<" + f.recipient().address() + ">: " + oneLine(f.diagnostic()));
@@ -106,10 +119,12 @@ final class DeliveryStatusNotification {
             line(h, "");
             f.recipient().originalRecipient().ifPresent(o -> line(h, "Original-Recipient: " + oneLine(o)));
             line(h, "Final-Recipient: rfc822; " + f.recipient().address());
-            line(h, "Action: failed");
+            line(h, "Action: " + (f.delivered() ? "delivered" : "failed"));
             line(h, "Status: " + f.status());
             f.remoteMta().ifPresent(m -> line(h, "Remote-MTA: dns; " + oneLine(m)));
-            line(h, "Diagnostic-Code: smtp; " + oneLine(f.diagnostic()));
+            if (!f.delivered()) {
+                line(h, "Diagnostic-Code: smtp; " + oneLine(f.diagnostic()));
+            }
             line(h, "Last-Attempt-Date: " + date(now));
         }
         line(h, "");
@@ -119,7 +134,7 @@ final class DeliveryStatusNotification {
             line(h, "Content-Type: message/rfc822");
             line(h, "Content-Transfer-Encoding: 8bit");
         } else {
-            line(h, "Content-Description: Undelivered Message Headers");
+            line(h, "Content-Description: " + (success ? "Message Headers" : "Undelivered Message Headers"));
             line(h, "Content-Type: text/rfc822-headers");
             line(h, "Content-Transfer-Encoding: 8bit");
         }

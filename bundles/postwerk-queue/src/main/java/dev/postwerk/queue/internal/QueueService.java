@@ -296,6 +296,7 @@ final class QueueService implements MailQueue {
         Instant now = clock.instant();
         boolean expired = Duration.between(m.arrived, now).compareTo(settings.maxLifetime()) >= 0;
         List<DeliveryStatusNotification.Failure> bounce = new ArrayList<>();
+        List<DeliveryStatusNotification.Failure> successNotices = new ArrayList<>();
         List<Integer> failedIndexes = new ArrayList<>();
         List<String> failedStatus = new ArrayList<>();
         boolean serviceMissing = false;
@@ -315,6 +316,10 @@ final class QueueService implements MailQueue {
                     RecipientDone done = new RecipientDone(m.id, i, false, r.status(), r.diagnostic());
                     spool.recordLazily(done);
                     m.apply(done);
+                    if (rcpt.notifyOn().contains(Recipient.DsnNotify.SUCCESS)) {
+                        successNotices.add(new DeliveryStatusNotification.Failure(rcpt,
+                                r.status().startsWith("2.") ? r.status() : "2.0.0", r.diagnostic(), r.remoteMta()));
+                    }
                 }
                 case TEMPORARY -> {
                     int attempts;
@@ -337,6 +342,10 @@ final class QueueService implements MailQueue {
                     LOG.info("Queue {}: to=<{}> failed: {}", m.id, rcpt.address(), r.diagnostic());
                 }
             }
+        }
+        if (!successNotices.isEmpty() && !sendBounce(m, successNotices, now)) {
+            // best effort: the deliveries happened; a lost success notice is logged, not retried
+            LOG.warn("Queue {}: success notice for {} recipient(s) not sent", m.id, successNotices.size());
         }
         if (!failedIndexes.isEmpty()) {
             if (!sendBounce(m, bounce, now)) {
@@ -370,7 +379,10 @@ final class QueueService implements MailQueue {
         finishRun(m, Optional.of(settings.retryDelay(Math.max(1, maxAttempts))), serviceMissing);
     }
 
-    /** RFC 3461 §4.1: no NOTIFY means the server's default, FAILURE (and DELAY, which we do not send). */
+    /**
+     * RFC 3461 §4.1: no NOTIFY means the server's default, FAILURE. SUCCESS notices are sent after
+     * delivery; DELAY warnings ("MAY") are not sent.
+     */
     private static boolean wantsFailureNotice(Recipient r) {
         return r.notifyOn().isEmpty() || r.notifyOn().contains(Recipient.DsnNotify.FAILURE);
     }

@@ -262,6 +262,35 @@ class QueueServiceTest {
     }
 
     @Test
+    void notifySuccessSendsADeliveredNoticeWithTheHeaderOnly() throws Exception {
+        QueueService q = h.open();
+        Envelope env = new Envelope(Optional.of(MailAddress.parse("alice@example.com")),
+                List.of(new Recipient(MailAddress.parse("bob@example.com"),
+                        Set.of(Recipient.DsnNotify.SUCCESS, Recipient.DsnNotify.FAILURE), Optional.empty())),
+                Harness.origin(), java.util.Map.of("RET", "FULL"));
+        String id = h.submit(env, message("tell me when it arrives"));
+        await("notice delivered to alice", () -> h.fakeStore().messages("alice@example.com", "INBOX").size() == 1);
+        await("original removed", () -> q.find(id).isEmpty());
+        assertEquals(1, h.fakeStore().messages("bob@example.com", "INBOX").size());
+        String dsn = h.fakeStore().messages("alice@example.com", "INBOX").get(0).text();
+        assertTrue(dsn.startsWith("Return-Path: <>\r\n"), dsn);
+        assertTrue(dsn.contains("Subject: Successful Mail Delivery Report\r\n"), dsn);
+        assertTrue(dsn.contains("Final-Recipient: rfc822; bob@example.com\r\nAction: delivered\r\nStatus: 2."), dsn);
+        assertTrue(dsn.contains("Content-Type: text/rfc822-headers"), "RET=FULL is for failures only: " + dsn);
+        assertFalse(dsn.contains("Hello, tell me when it arrives"), dsn);
+        await("queue empty", () -> q.list().isEmpty());
+    }
+
+    @Test
+    void noSuccessNoticeWithoutNotifySuccess() throws Exception {
+        QueueService q = h.open();
+        String id = h.submit(envelope("alice@example.com", "bob@example.com"), message("quiet"));
+        await("delivered", () -> q.find(id).isEmpty());
+        assertEquals(1, h.fakeStore().messages("bob@example.com", "INBOX").size());
+        assertEquals(0, h.fakeStore().messages("alice@example.com", "INBOX").size());
+    }
+
+    @Test
     void noBounceForTheNullSender() throws Exception {
         QueueService q = h.open();
         String id = h.submit(envelope("", "nobody@example.com"), message("a bounce"));
