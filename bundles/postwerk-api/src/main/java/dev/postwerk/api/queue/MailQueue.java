@@ -9,7 +9,7 @@ import org.osgi.annotation.versioning.ProviderType;
 
 /**
  * The durable spool and the delivery behind it. SMTP streams each accepted message into a
- * {@link SpoolWriter} and answers 250 only once {@link SpoolWriter#commit()} has returned: from
+ * {@link SpoolWriter} and answers 250 only once {@link SpoolWriter#commit(Envelope, dev.postwerk.api.filter.Verdict.Changes)} has returned: from
  * then on the queue owns the message until every recipient is delivered or bounced.
  */
 @ProviderType

@@ -9,7 +9,7 @@ import dev.postwerk.api.mail.MessageContent;
 import org.osgi.annotation.versioning.ProviderType;
 
 /**
- * One message being written into the spool: stream the content, then {@link #commit()} or
+ * One message being written into the spool: stream the content, then {@link #commit(Envelope, Verdict.Changes)} or
  * {@link #abort()}. Exactly one of them must be called.
  */
 @ProviderType

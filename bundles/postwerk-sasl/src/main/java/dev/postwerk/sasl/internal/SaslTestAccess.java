@@ -7,8 +7,8 @@ import dev.postwerk.api.sasl.AuthGuard;
 import dev.postwerk.api.sasl.SaslAuthenticator;
 
 /**
- * Builds the real SASL service outside OSGi for the POP3 tests. It sits in the SASL bundle's
- * package because its wiring method is package-private; on the test class path that is allowed.
+ * Builds the real SASL service outside OSGi, for the socket tests of protocol bundles (which
+ * put this jar on their test class path) and for embedding. Not exported: bundles never see it.
  */
 public final class SaslTestAccess {
     private SaslTestAccess() {

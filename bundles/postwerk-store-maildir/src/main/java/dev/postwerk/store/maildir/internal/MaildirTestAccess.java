@@ -5,7 +5,7 @@ import java.util.OptionalLong;
 
 import dev.postwerk.api.store.MailboxStore;
 
-/** Builds and stops the real Maildir store outside OSGi for the POP3 tests. */
+/** Builds and stops the real Maildir store outside OSGi, for other bundles' tests and embedding. Not exported. */
 public final class MaildirTestAccess {
     private MaildirTestAccess() {
     }
