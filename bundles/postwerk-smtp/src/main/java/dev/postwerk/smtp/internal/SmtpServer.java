@@ -20,6 +20,7 @@ import dev.postwerk.api.directory.UserDirectory;
 import dev.postwerk.api.filter.FilterChain;
 import dev.postwerk.api.queue.MailQueue;
 import dev.postwerk.api.sasl.SaslAuthenticator;
+import dev.postwerk.api.store.MailboxStore;
 import dev.postwerk.api.transport.Connection;
 import dev.postwerk.api.transport.Listener;
 import dev.postwerk.api.transport.ListenerFactory;
@@ -56,6 +57,10 @@ public final class SmtpServer implements ProtocolHandler, SmtpServices {
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile FilterChain filters;
 
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile MailboxStore store;
+
     private final ListenerFactory factory;
     private volatile SmtpSettings settings;
     private Listener listener;
@@ -71,7 +76,8 @@ public final class SmtpServer implements ProtocolHandler, SmtpServices {
 
     /** For tests: services given directly. */
     SmtpServer(ListenerFactory factory, SmtpConfig config, MailQueue queue, UserDirectory directory,
-            SaslAuthenticator sasl, FilterChain filters) throws IOException {
+            SaslAuthenticator sasl, FilterChain filters, MailboxStore store) throws IOException {
+        this.store = store;
         this.queue = queue;
         this.directory = directory;
         this.sasl = sasl;
@@ -132,5 +138,10 @@ public final class SmtpServer implements ProtocolHandler, SmtpServices {
     @Override
     public Optional<FilterChain> filters() {
         return Optional.ofNullable(filters);
+    }
+
+    @Override
+    public Optional<MailboxStore> store() {
+        return Optional.ofNullable(store);
     }
 }

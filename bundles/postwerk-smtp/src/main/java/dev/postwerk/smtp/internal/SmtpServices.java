@@ -6,6 +6,7 @@ import dev.postwerk.api.directory.UserDirectory;
 import dev.postwerk.api.filter.FilterChain;
 import dev.postwerk.api.queue.MailQueue;
 import dev.postwerk.api.sasl.SaslAuthenticator;
+import dev.postwerk.api.store.MailboxStore;
 
 /** The services a session uses, as they are right now (each may come and go). */
 interface SmtpServices {
@@ -16,4 +17,7 @@ interface SmtpServices {
     Optional<SaslAuthenticator> sasl();
 
     Optional<FilterChain> filters();
+
+    /** Only to refuse a recipient whose mailbox is full at RCPT time; delivery itself is the queue's. */
+    Optional<MailboxStore> store();
 }

@@ -37,6 +37,10 @@ import dev.postwerk.api.sasl.SaslContext;
 import dev.postwerk.api.sasl.SaslExchange;
 import dev.postwerk.api.sasl.SaslResult;
 import dev.postwerk.api.sasl.SaslStep;
+import dev.postwerk.api.store.MailboxStore;
+import dev.postwerk.api.store.QuotaUsage;
+import dev.postwerk.api.store.StoreException;
+import dev.postwerk.api.store.UserMailboxes;
 import dev.postwerk.api.transport.Connection;
 import dev.postwerk.api.transport.ContentSink;
 import dev.postwerk.api.transport.ContentSummary;
@@ -629,6 +633,13 @@ final class SmtpSession implements ProtocolSession {
                 error(SmtpReply.of(550, "5.1.1", address.toPath() + ": Recipient address rejected: User unknown"));
                 return;
             }
+            for (Resolution.LocalTarget target : resolution.local()) {
+                if (mailboxFull(target.user().name())) {
+                    // refused now rather than accepted and bounced later (as Dovecot's quota-status does)
+                    error(SmtpReply.of(552, "5.2.2", address.toPath() + ": Mailbox full"));
+                    return;
+                }
+            }
         } else if (!mayRelay()) {
             // the classic open-relay tricks (user%host@local, "user@host"@local, bang paths)
             // arrive here as local parts of a local domain and are unknown users; a source route
@@ -647,6 +658,20 @@ final class SmtpSession implements ProtocolSession {
             transaction.recipients.add(recipient);
         }
         reply(SmtpReply.RECIPIENT_OK);
+    }
+
+    private boolean mailboxFull(String user) {
+        Optional<MailboxStore> store = services.store();
+        if (store.isEmpty()) {
+            return false; // the queue holds the mail until a store is back and checks then
+        }
+        try (UserMailboxes mail = store.get().open(user)) {
+            QuotaUsage q = mail.quota();
+            return (q.storageLimit().isPresent() && q.storageBytes() >= q.storageLimit().getAsLong())
+                    || (q.messageLimit().isPresent() && q.messages() >= q.messageLimit().getAsLong());
+        } catch (StoreException e) {
+            return false;
+        }
     }
 
     private boolean mayRelay() {

@@ -23,6 +23,8 @@ final class SmtpHarness implements AutoCloseable {
     final Fakes.Directory directory = new Fakes.Directory();
     final Fakes.Sasl sasl = new Fakes.Sasl(directory);
     final Fakes.Filters filters = new Fakes.Filters();
+    final dev.postwerk.store.memory.internal.MemoryMailboxStore store = new dev.postwerk.store.memory.internal.MemoryMailboxStore(
+            java.util.OptionalLong.empty(), java.util.OptionalLong.of(1));
     private final TransportComponent transport;
     final SmtpServer server;
 
@@ -30,7 +32,7 @@ final class SmtpHarness implements AutoCloseable {
         this(data, settings, java.util.Set.of());
     }
 
-    /** @param missing services left out: "queue", "directory", "sasl", "filters" */
+    /** @param missing services left out: "queue", "directory", "sasl", "filters", "store" */
     SmtpHarness(Path data, Map<String, Object> settings, java.util.Set<String> missing) throws IOException {
         transport = TransportTestAccess.create(ConfigAnnotations.defaults(TransportConfig.class), data);
         Map<String, Object> all = new HashMap<>(Map.of("port", 0, "host", "127.0.0.1", "hostname", "mx.example.test",
@@ -39,7 +41,7 @@ final class SmtpHarness implements AutoCloseable {
         SmtpConfig config = ConfigAnnotations.of(SmtpConfig.class, all);
         server = new SmtpServer(transport, config, missing.contains("queue") ? null : queue,
                 missing.contains("directory") ? null : directory, missing.contains("sasl") ? null : sasl,
-                missing.contains("filters") ? null : filters);
+                missing.contains("filters") ? null : filters, missing.contains("store") ? null : store);
     }
 
     int port() {

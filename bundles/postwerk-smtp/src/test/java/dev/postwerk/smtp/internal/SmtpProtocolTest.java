@@ -214,6 +214,21 @@ class SmtpProtocolTest {
     }
 
     @Test
+    void recipientWithAFullMailboxIsRefusedAtRcpt() throws Exception {
+        start();
+        // the harness store allows one message per user
+        try (dev.postwerk.api.store.UserMailboxes mail = harness.store.open("bob@example.test")) {
+            mail.mailbox("INBOX").append(dev.postwerk.api.mail.MessageContent.ofBytes("x\r\n".getBytes(StandardCharsets.US_ASCII)),
+                    dev.postwerk.api.store.Flags.NONE, Optional.empty());
+        }
+        try (LineClient c = harness.ehlo()) {
+            c.command("MAIL FROM:<s@remote.test>");
+            assertEquals("552 5.2.2 <bob@example.test>: Mailbox full", c.command("RCPT TO:<bob@example.test>"));
+            assertEquals("250 2.1.5 Recipient ok", c.command("RCPT TO:<alice@example.test>"));
+        }
+    }
+
+    @Test
     void dsnParametersTravelWithTheEnvelope() throws Exception {
         start();
         try (LineClient c = harness.ehlo()) {

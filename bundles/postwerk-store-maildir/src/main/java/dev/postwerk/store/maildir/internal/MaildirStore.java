@@ -8,15 +8,23 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
 
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.postwerk.api.directory.Principal;
+import dev.postwerk.api.directory.UserDirectory;
 import dev.postwerk.api.store.MailboxStore;
 import dev.postwerk.api.store.StoreException;
 import dev.postwerk.api.store.UserMailboxes;
@@ -93,6 +101,32 @@ public class MaildirStore implements MailboxStore {
 
     MaildirSettings settings() {
         return settings;
+    }
+
+    /** A user's quota limits: the directory's per-user setting, else the store's default. */
+    record Limits(OptionalLong storage, OptionalLong messages) {
+    }
+
+    /**
+     * The directory is optional and dynamic: when it is away (updated, stopped), the store's
+     * defaults apply rather than failing deliveries.
+     */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile UserDirectory directory;
+
+    Limits limits(String user) {
+        MaildirSettings s = settings;
+        UserDirectory d = directory;
+        Optional<Principal> principal = d == null ? Optional.empty() : d.findUser(user);
+        OptionalLong storage = principal.map(Principal::storageQuota).filter(OptionalLong::isPresent).orElse(s.storageLimit());
+        OptionalLong messages = principal.map(Principal::messageQuota).filter(OptionalLong::isPresent).orElse(s.messageLimit());
+        return new Limits(storage, messages);
+    }
+
+    /** For tests: the directory DS would inject. */
+    void directory(UserDirectory d) {
+        this.directory = d;
     }
 
     @Override

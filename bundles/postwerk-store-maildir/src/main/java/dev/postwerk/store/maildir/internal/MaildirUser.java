@@ -401,8 +401,8 @@ final class MaildirUser implements UserMailboxes {
     // ------------------------------------------------------------------ quota
 
     boolean hasLimits() {
-        MaildirSettings s = store.settings();
-        return s.storageLimit().isPresent() || s.messageLimit().isPresent();
+        MaildirStore.Limits l = store.limits(user);
+        return l.storage().isPresent() || l.messages().isPresent();
     }
 
     @Override
@@ -422,8 +422,8 @@ final class MaildirUser implements UserMailboxes {
                 // deleted while we counted
             }
         }
-        MaildirSettings s = store.settings();
-        return new QuotaUsage(bytes, s.storageLimit(), messages, s.messageLimit());
+        MaildirStore.Limits l = store.limits(user);
+        return new QuotaUsage(bytes, l.storage(), messages, l.messages());
     }
 
     /** Refuses additions beyond the limits (RFC 9208 §5); called with {@link #quotaLock} held. */

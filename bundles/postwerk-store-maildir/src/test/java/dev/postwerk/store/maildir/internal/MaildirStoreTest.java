@@ -425,4 +425,30 @@ class MaildirStoreTest extends MailboxStoreContract {
         assertTrue(Files.isDirectory(root.resolve("example.com").resolve("%2E.%2F..%2Fetc")));
         assertTrue(Files.isDirectory(root.resolve(MaildirNames.NO_DOMAIN).resolve("%2Ehidden")));
     }
+
+    @Test
+    void perUserQuotaFromTheDirectoryOverridesTheStoreDefault() throws Exception {
+        MaildirStore store = (MaildirStore) newStore(OptionalLong.empty(), OptionalLong.empty());
+        dev.postwerk.api.directory.Principal alice = new dev.postwerk.api.directory.Principal("alice@example.test",
+                java.util.List.of(), false, OptionalLong.of(100), OptionalLong.empty());
+        store.directory((dev.postwerk.api.directory.UserDirectory) java.lang.reflect.Proxy.newProxyInstance(
+                getClass().getClassLoader(), new Class<?>[] {dev.postwerk.api.directory.UserDirectory.class},
+                (proxy, method, args) -> method.getName().equals("findUser")
+                        ? java.util.Optional.ofNullable(args[0].equals("alice@example.test") ? alice : null)
+                        : null));
+        byte[] big = ("Subject: x\r\n\r\n" + "y".repeat(200) + "\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        try (dev.postwerk.api.store.UserMailboxes mail = store.open("alice@example.test")) {
+            assertEquals(OptionalLong.of(100), mail.quota().storageLimit());
+            dev.postwerk.api.store.StoreException e = org.junit.jupiter.api.Assertions.assertThrows(
+                    dev.postwerk.api.store.StoreException.class, () -> mail.mailbox("INBOX").append(
+                            dev.postwerk.api.mail.MessageContent.ofBytes(big), dev.postwerk.api.store.Flags.NONE,
+                            java.util.Optional.empty()));
+            assertEquals(dev.postwerk.api.store.StoreException.Reason.OVER_QUOTA, e.reason());
+        }
+        try (dev.postwerk.api.store.UserMailboxes mail = store.open("bob@example.test")) {
+            assertEquals(OptionalLong.empty(), mail.quota().storageLimit());
+            mail.mailbox("INBOX").append(dev.postwerk.api.mail.MessageContent.ofBytes(big),
+                    dev.postwerk.api.store.Flags.NONE, java.util.Optional.empty());
+        }
+    }
 }
