@@ -15,7 +15,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 
 import javax.net.ssl.SSLSession;
 
@@ -48,6 +47,9 @@ final class MinaConnection implements Connection {
     private static final int MAX_TASKS_PER_TURN = 64;
     /** Output waiting for a slow client past which {@link #output()} writers wait. */
     private static final long OUTPUT_HIGH_WATER = 1024 * 1024;
+    /** Queued replies past which the session stops reading and answering, and below which it goes on. */
+    private static final long OUTPUT_PAUSE = 256 * 1024;
+    private static final long OUTPUT_RESUME = 64 * 1024;
 
     /** Input that passed the SslFilter: decrypted, never plaintext injected before the handshake. */
     record Decrypted(IoBuffer buffer) {
@@ -64,8 +66,12 @@ final class MinaConnection implements Connection {
     private final AtomicLong queuedInput = new AtomicLong();
     private final AtomicBoolean readSuspended = new AtomicBoolean();
     private final AtomicBoolean begun = new AtomicBoolean();
-    private final AtomicReference<Runnable> resumeTask = new AtomicReference<>();
+    /** Tasks that resume the session (after a delay, or once output drained), run before input. */
+    private final ConcurrentLinkedQueue<Runnable> resumeTasks = new ConcurrentLinkedQueue<>();
+    /** Held by {@link #delay}. */
     private volatile boolean paused;
+    /** Held because the client does not read its replies (see {@link #writeBytes}). */
+    private final AtomicBoolean outputBlocked = new AtomicBoolean();
     private final long inputQueueLimit;
 
     private volatile boolean tlsActive;
@@ -147,8 +153,8 @@ final class MinaConnection implements Connection {
 
     private void drain() {
         int done = 0;
-        while (done < MAX_TASKS_PER_TURN && !paused) {
-            Runnable task = resumeTask.getAndSet(null);
+        while (done < MAX_TASKS_PER_TURN && !paused && !outputBlocked.get()) {
+            Runnable task = resumeTasks.poll();
             if (task == null) {
                 task = tasks.poll();
             }
@@ -166,7 +172,7 @@ final class MinaConnection implements Connection {
             }
         }
         scheduled.set(false);
-        if (!paused && (resumeTask.get() != null || !tasks.isEmpty())) {
+        if (!paused && !outputBlocked.get() && (!resumeTasks.isEmpty() || !tasks.isEmpty())) {
             schedule();
         }
     }
@@ -249,7 +255,23 @@ final class MinaConnection implements Connection {
         if (!session.isConnected() || session.isClosing()) {
             return null;
         }
-        return session.write(IoBuffer.wrap(bytes));
+        WriteFuture future = session.write(IoBuffer.wrap(bytes));
+        if (session.getScheduledWriteBytes() > OUTPUT_PAUSE && outputBlocked.compareAndSet(false, true)) {
+            // A client that pipelines commands but never reads the replies would otherwise make
+            // us queue replies without limit: stop reading and answering it until it catches up.
+            framer.hold();
+            session.suspendRead();
+        }
+        return future;
+    }
+
+    /** Called on the I/O thread as output leaves: resumes a session held by {@link #writeBytes}. */
+    void outputSent() {
+        if (outputBlocked.get() && session.getScheduledWriteBytes() < OUTPUT_RESUME && outputBlocked.compareAndSet(true, false)) {
+            resumeTasks.add(framer::release);
+            session.resumeRead();
+            schedule();
+        }
     }
 
     @Override
@@ -296,13 +318,13 @@ final class MinaConnection implements Connection {
         };
         try {
             timers.schedule(() -> {
-                resumeTask.set(resume);
+                resumeTasks.add(resume);
                 paused = false;
                 schedule();
             }, Math.max(0, delay.toMillis()), TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException e) {
             // the transport is stopping: run it now rather than never
-            resumeTask.set(resume);
+            resumeTasks.add(resume);
             paused = false;
         }
     }

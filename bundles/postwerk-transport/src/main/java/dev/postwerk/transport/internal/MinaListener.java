@@ -135,6 +135,15 @@ final class MinaListener implements Listener {
         return connections.get();
     }
 
+    /** Output written but not yet sent, over all connections (tests of back-pressure). */
+    long queuedOutputBytes() {
+        long sum = 0;
+        for (IoSession s : acceptor.getManagedSessions().values()) {
+            sum += s.getScheduledWriteBytes();
+        }
+        return sum;
+    }
+
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
@@ -231,6 +240,14 @@ final class MinaListener implements Listener {
             MinaConnection connection = (MinaConnection) session.getAttribute(CONNECTION);
             if (session.getAttribute(Refusal.class) == null && !connection.isClosing()) {
                 connection.received(message);
+            }
+        }
+
+        @Override
+        public void messageSent(IoSession session, Object message) {
+            MinaConnection connection = (MinaConnection) session.getAttribute(CONNECTION);
+            if (connection != null) {
+                connection.outputSent();
             }
         }
 

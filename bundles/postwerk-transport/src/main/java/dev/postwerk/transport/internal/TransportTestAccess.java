@@ -13,4 +13,9 @@ public final class TransportTestAccess {
     public static TransportComponent create(TransportConfig config, Path dataFolder) {
         return new TransportComponent(config, dataFolder);
     }
+
+    /** Replies queued for clients that have not read them yet, on one listener. */
+    public static long queuedOutputBytes(dev.postwerk.api.transport.Listener listener) {
+        return ((MinaListener) listener).queuedOutputBytes();
+    }
 }

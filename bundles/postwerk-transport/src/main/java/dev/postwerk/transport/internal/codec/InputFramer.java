@@ -54,7 +54,7 @@ public final class InputFramer {
     // set by discardBuffered() to drop the rest of the buffer being fed
     private boolean discardRest;
     // hold(): input waits in `held` until release()
-    private boolean holding;
+    private volatile boolean holding; // hold() may come from a thread writing a reply
     private ByteBuffer held;
     private long discardedBuffered;
 

@@ -222,6 +222,46 @@ class ProbeOverSocketTest {
     }
 
     @Test
+    void aClientThatDoesNotReadItsRepliesIsHeldNotBuffered() throws Exception {
+        int port = start(Map.of());
+        int commands = 100_000;
+        String command = "ECHO " + "x".repeat(90) + "\r\n";
+        try (LineClient c = LineClient.connect("127.0.0.1", port, Duration.ofSeconds(60))) {
+            c.readLine();
+            long[] maxQueued = {0};
+            Thread writer = new Thread(() -> {
+                try {
+                    byte[] batch = command.repeat(100).getBytes(StandardCharsets.US_ASCII);
+                    for (int i = 0; i < commands / 100; i++) {
+                        c.raw(batch);
+                    }
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            writer.start();
+            // ~10 MB of replies are asked for; while nobody reads them, the server must hold the
+            // session instead of queueing them all in memory
+            java.time.Instant until = java.time.Instant.now().plusSeconds(3);
+            while (java.time.Instant.now().isBefore(until)) {
+                maxQueued[0] = Math.max(maxQueued[0], TransportTestAccess.queuedOutputBytes(probe.listener()));
+                Thread.onSpinWait();
+            }
+            int replies = 0;
+            for (int i = 0; i < commands; i++) {
+                String reply = c.readLine();
+                if (reply != null && reply.startsWith("OK x")) {
+                    replies++;
+                }
+            }
+            writer.join(30_000);
+            assertEquals(commands, replies, "every command answered, in order, once the client reads");
+            assertEquals("OK", c.command("NOOP"));
+            assertTrue(maxQueued[0] < 2 * 1024 * 1024, "queued replies stayed bounded: " + maxQueued[0]);
+        }
+    }
+
+    @Test
     void closingTheListenerSaysGoodbyeAndFreesThePort() throws Exception {
         int port = start(Map.of());
         try (LineClient c = LineClient.connect("127.0.0.1", port, TIMEOUT)) {
