@@ -60,6 +60,8 @@ class CrashRecoveryIT {
         }
         server.set("org.apache.karaf.shell.cfg", Map.of("sshPort", String.valueOf(RunningServer.freePort())));
         server.configure("postwerk-users.conf", "domain bench.test\nuser crash@bench.test\n");
+        // compact the journal often, so that crashes also hit compactions
+        server.set("dev.postwerk.queue.cfg", Map.of("journal.compact.size", "8192"));
         server.start(mx, Duration.ofSeconds(60));
 
         Set<Integer> acknowledged = ConcurrentHashMap.newKeySet();

@@ -219,8 +219,9 @@ final class Delivery {
             changes = p.changes();
         }
         if (changes.dropRecipient()) {
-            spool.recordLazily(new TargetDone(m.id, index, key, false, "2.0.0", "dropped by a delivery filter"));
-            applyLocally(m, new TargetDone(m.id, index, key, false, "2.0.0", "dropped by a delivery filter"));
+            TargetDone dropped = new TargetDone(m.id, index, key, false, "2.0.0", "dropped by a delivery filter");
+            applyLocally(m, dropped);
+            spool.recordLazily(dropped);
             LOG.info("Queue {}: to=<{}> dropped by a delivery filter", m.id, as.address());
             return Result.done("dropped by a delivery filter");
         }
@@ -255,8 +256,10 @@ final class Delivery {
             Mailbox mailbox = openFolder(mailboxes, folder);
             long uidNext = mailbox.status().uidNext();
             InFlight marker = new InFlight(m.id, index, key, mailbox.name(), uidNext, copy.size());
-            spool.recordDurably(marker);
+            // memory first, then the journal: a compaction snapshot taken between the two must
+            // not leave out a record that is already on disk
             applyLocally(m, marker);
+            spool.recordDurably(marker);
             MessageInfo info = mailbox.append(copy, Flags.NONE, Optional.empty());
             finishLocal(m, index, key, "delivered to " + mailbox.name() + " as UID " + info.uid());
             LOG.info("Queue {}: to=<{}> user={} folder={} uid={} delivered", m.id, as.address(), user, mailbox.name(), info.uid());
@@ -361,8 +364,8 @@ final class Delivery {
     private void finishLocal(SpooledMessage m, int index, String key, String diagnostic) {
         TargetDone done = new TargetDone(m.id, index, key, false, "2.0.0", diagnostic);
         // Not waited for: if it is lost, the InFlight record makes the next attempt look first.
-        spool.recordLazily(done);
         applyLocally(m, done);
+        spool.recordLazily(done);
     }
 
     private static void applyLocally(SpooledMessage m, JournalRecord r) {
@@ -421,13 +424,13 @@ final class Delivery {
                 if (r.kind() != Kind.TEMPORARY) {
                     TargetDone done = new TargetDone(m.id, t.recipient(), t.key(), r.kind() == Kind.PERMANENT, r.status(),
                             r.diagnostic());
+                    applyLocally(m, done);
                     try {
                         // forced: a lost record would mean a second hand-off of the same message
                         spool.recordDurably(done);
                     } catch (IOException io) {
                         LOG.warn("Queue {}: cannot record the relay outcome: {}", m.id, io.toString());
                     }
-                    applyLocally(m, done);
                 }
                 LOG.info("Queue {}: to=<{}> relay={} {} {}", m.id, t.as().address(), o.remoteMta().orElse(e.getKey()),
                         o.status(), o.diagnostic());

@@ -314,8 +314,8 @@ final class QueueService implements MailQueue {
             switch (r.kind()) {
                 case DONE -> {
                     RecipientDone done = new RecipientDone(m.id, i, false, r.status(), r.diagnostic());
+                    m.apply(done); // memory before journal: see Spool#recordDurably
                     spool.recordLazily(done);
-                    m.apply(done);
                     if (rcpt.notifyOn().contains(Recipient.DsnNotify.SUCCESS)) {
                         successNotices.add(new DeliveryStatusNotification.Failure(rcpt,
                                 r.status().startsWith("2.") ? r.status() : "2.0.0", r.diagnostic(), r.remoteMta()));
@@ -328,8 +328,8 @@ final class QueueService implements MailQueue {
                     }
                     maxAttempts = Math.max(maxAttempts, attempts);
                     Deferred d = new Deferred(m.id, i, attempts, r.diagnostic());
-                    spool.recordLazily(d);
                     m.apply(d);
+                    spool.recordLazily(d);
                     serviceMissing |= r.serviceMissing();
                     LOG.info("Queue {}: to=<{}> deferred: {}", m.id, rcpt.address(), r.diagnostic());
                 }
@@ -357,13 +357,13 @@ final class QueueService implements MailQueue {
                 int i = failedIndexes.get(k);
                 Result r = results.get(i);
                 RecipientDone done = new RecipientDone(m.id, i, true, r.status(), r.diagnostic());
+                m.apply(done);
                 try {
                     // forced: a lost record would bounce the recipient a second time
                     spool.recordDurably(done);
                 } catch (IOException e) {
                     LOG.warn("Queue {}: bounce not recorded: {}", m.id, e.toString());
                 }
-                m.apply(done);
             }
         }
         if (m.finished()) {

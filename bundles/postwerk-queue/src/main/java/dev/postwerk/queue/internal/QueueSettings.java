@@ -42,7 +42,7 @@ record QueueSettings(Path spool, int deliveryThreads, List<Duration> retrySchedu
         return new QueueSettings(spoolFolder(c.spool_folder()), Math.max(1, c.delivery_threads()),
                 parseSchedule(c.retry_schedule()), parseDuration(c.max_lifetime()), parseDuration(c.over_quota_retry()),
                 c.postmaster().isBlank() ? "postmaster@" + host : c.postmaster().strip(), host,
-                Math.max(0, c.bounce_size_limit()), Math.max(64 * 1024, c.journal_compact_size()));
+                Math.max(0, c.bounce_size_limit()), Math.max(4096, c.journal_compact_size()));
     }
 
     /** The delay after the {@code failures}-th temporary failure (1-based). */

@@ -159,16 +159,37 @@ final class Spool implements AutoCloseable {
         }
     }
 
-    /** Deletes message files no live record names; returns the highest id sequence seen. */
+    /** How long set-aside spool files are kept before recovery deletes them. */
+    static final java.time.Duration QUARANTINE_KEEP = java.time.Duration.ofDays(7);
+
+    /**
+     * Sets aside message files no live record names; returns the highest id sequence seen. Such a
+     * file is normally a message whose commit never finished (never acknowledged) or one already
+     * delivered; but if a journal frame in the middle was damaged, acknowledged messages look the
+     * same. So they are moved to {@code quarantine/}, not deleted, and removed after a week.
+     */
     private long removeOrphans() throws IOException {
         long max = 0;
+        Path quarantine = messages.resolveSibling("quarantine");
         try (Stream<Path> files = Files.list(messages)) {
             for (Path p : (Iterable<Path>) files::iterator) {
                 String name = p.getFileName().toString();
                 max = Math.max(max, QueueIds.sequence(name));
                 if (!live.containsKey(name)) {
-                    Files.deleteIfExists(p);
-                    LOG.info("Queue removed uncommitted or finished spool file {}", name);
+                    Files.createDirectories(quarantine);
+                    Files.move(p, quarantine.resolve(name), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                    LOG.info("Queue set aside spool file {} that no journal record names (uncommitted or finished)", name);
+                }
+            }
+        }
+        if (Files.isDirectory(quarantine)) {
+            java.nio.file.attribute.FileTime cutoff = java.nio.file.attribute.FileTime.from(
+                    java.time.Instant.now().minus(QUARANTINE_KEEP));
+            try (Stream<Path> old = Files.list(quarantine)) {
+                for (Path p : (Iterable<Path>) old::iterator) {
+                    if (Files.getLastModifiedTime(p).compareTo(cutoff) < 0) {
+                        Files.deleteIfExists(p);
+                    }
                 }
             }
         }
@@ -241,6 +262,11 @@ final class Spool implements AutoCloseable {
     }
 
     /** Records progress; returns once durable. */
+    /**
+     * Records progress and waits for its fsync. Callers apply the record to the in-memory message
+     * first: compaction rewrites the journal from memory, so a record on disk but not yet in
+     * memory could be left out of the new generation and lost in a crash.
+     */
     void recordDurably(JournalRecord record) throws IOException {
         await(journal.append(record, false, () -> { }));
     }
