@@ -27,8 +27,20 @@ final class MessageSink {
     private int match = 0;
     private int receivedCount;
 
-    MessageSink(SpoolWriter writer) {
+    // optional line check of the whole content (BDAT, where the transport does not frame lines)
+    private final boolean checkLines;
+    private boolean lastWasCr;
+    private long bareLineEnds;
+    private long lineOctets;
+    private long longestLine;
+
+    /**
+     * @param checkLines count bare CR/LF and the longest line over all of the client's content:
+     *        for BDAT chunks, which the transport hands over unframed (DATA's are counted there)
+     */
+    MessageSink(SpoolWriter writer, boolean checkLines) {
         this.out = new BufferedOutputStream(writer.content(), 64 * 1024);
+        this.checkLines = checkLines;
     }
 
     /** Writes text of our own (the Received: header) ahead of the client's data. */
@@ -44,6 +56,9 @@ final class MessageSink {
     private void write(ByteBuffer chunk, boolean scan) {
         if (scan && inHeader) {
             scan(chunk.duplicate());
+        }
+        if (scan && checkLines) {
+            checkLines(chunk.duplicate());
         }
         octets += chunk.remaining();
         if (failure != null) {
@@ -86,6 +101,34 @@ final class MessageSink {
                 }
             }
         }
+    }
+
+    private void checkLines(ByteBuffer chunk) {
+        while (chunk.hasRemaining()) {
+            int b = chunk.get() & 0xff;
+            if (lastWasCr && b != '\n') {
+                bareLineEnds++; // CR not followed by LF
+            }
+            lineOctets++;
+            if (b == '\n') {
+                if (!lastWasCr) {
+                    bareLineEnds++;
+                }
+                longestLine = Math.max(longestLine, lineOctets);
+                lineOctets = 0;
+            }
+            lastWasCr = b == '\r';
+        }
+    }
+
+    /** Bare CRs and LFs in the client's content (only with line checking). */
+    long bareLineEnds() {
+        return bareLineEnds + (lastWasCr ? 1 : 0);
+    }
+
+    /** Octets of the longest line, CRLF included (only with line checking). */
+    long longestLine() {
+        return Math.max(longestLine, lineOctets);
     }
 
     /** Flushes what is buffered into the spool; false (and {@link #failure()} set) on error. */

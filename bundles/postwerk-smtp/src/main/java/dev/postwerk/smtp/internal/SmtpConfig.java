@@ -71,7 +71,8 @@ public @interface SmtpConfig {
     int maxReceivedHeaders() default 50;
 
     @AttributeDefinition(name = "Bare CR or LF in DATA", description = "reject (550) or normalize to CRLF. "
-            + "The end of data is CRLF.CRLF only, either way (SMTP smuggling).",
+            + "The end of data is CRLF.CRLF only, either way (SMTP smuggling). BDAT text (not BINARYMIME) "
+            + "with bare line ends is always refused.",
             options = {@Option(value = "reject"), @Option(value = "normalize")})
     String bareLineEnds() default "reject";
 
@@ -86,6 +87,7 @@ public @interface SmtpConfig {
             options = {@Option(value = "disabled"), @Option(value = "enabled")})
     String vrfy() default "disabled";
 
-    @AttributeDefinition(name = "ETRN", description = "Let clients start a queue run for a domain (RFC 1985).")
+    @AttributeDefinition(name = "ETRN", description = "Let clients start a queue run for a domain (RFC 1985); "
+            + "only trusted networks and authenticated clients may, others get 459.")
     boolean etrn() default true;
 }

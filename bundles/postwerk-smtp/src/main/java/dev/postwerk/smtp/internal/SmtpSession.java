@@ -170,6 +170,21 @@ final class SmtpSession implements ProtocolSession {
             error(SmtpReply.LINE_TOO_LONG);
             return;
         }
+        try {
+            dispatch(verb, argument, text);
+        } catch (RuntimeException e) {
+            // a service (directory, store, queue, SASL) failed in a way it should not: the client
+            // gets a temporary error and the session goes on (DESIGN.md rule 2)
+            LOG.warn("{} {} failed: {}", connection.id(), verb, e.toString(), e);
+            abortTransaction();
+            if (state != State.CLOSED) {
+                state = heloName.isPresent() ? State.READY : State.GREETED;
+                reply(SmtpReply.UNAVAILABLE);
+            }
+        }
+    }
+
+    private void dispatch(String verb, String argument, String text) {
         switch (verb) {
             case "EHLO" -> helo(argument, true);
             case "HELO" -> helo(argument, false);
@@ -308,6 +323,7 @@ final class SmtpSession implements ProtocolSession {
         // RFC 3207 §4.2: forget everything the client said; it must say EHLO again
         abortTransaction();
         heloName = Optional.empty();
+        authIdentity = Optional.empty();
         esmtp = false;
         state = State.GREETED;
         connection.startTls(SmtpReply.START_TLS.line());
@@ -532,10 +548,9 @@ final class SmtpSession implements ProtocolSession {
                     if (value.isEmpty() || Xtext.decode(value).isEmpty()) {
                         return SmtpReply.of(501, "5.5.4", "Bad AUTH parameter (RFC 4954 §5)");
                     }
-                    // RFC 4954 §5: only trusted when the session itself is authenticated
-                    if (authIdentity.isEmpty()) {
-                        value = "<>";
-                    }
+                    // RFC 4954 §5: never taken on the client's word: <> unless the session is
+                    // authenticated, and then the identity it authenticated as
+                    value = authIdentity.map(Xtext::encode).orElse("<>");
                 }
                 default -> {
                     return SmtpReply.UNSUPPORTED_PARAMETER;
@@ -635,8 +650,9 @@ final class SmtpSession implements ProtocolSession {
             }
             for (Resolution.LocalTarget target : resolution.local()) {
                 if (mailboxFull(target.user().name())) {
-                    // refused now rather than accepted and bounced later (as Dovecot's quota-status does)
-                    error(SmtpReply.of(552, "5.2.2", address.toPath() + ": Mailbox full"));
+                    // refused now rather than accepted and bounced later; temporary, as the queue's
+                    // own over-quota handling is (the owner may make room)
+                    reply(SmtpReply.of(452, "4.2.2", address.toPath() + ": Mailbox full"));
                     return;
                 }
             }
@@ -734,7 +750,7 @@ final class SmtpSession implements ProtocolSession {
         Matcher m = BDAT.matcher(argument);
         if (!m.matches()) {
             // without a valid size the chunk cannot be skipped: the stream is lost (RFC 3030 §2)
-            closeWith(SmtpReply.of(501, "5.5.4", "Syntax: BDAT size [LAST]; closing"));
+            closeWith(SmtpReply.of(421, "4.5.0", settings.hostname() + " BDAT syntax error (Syntax: BDAT size [LAST]), closing"));
             return;
         }
         long size = Long.parseLong(m.group(1));
@@ -749,7 +765,7 @@ final class SmtpSession implements ProtocolSession {
         } else if (transaction.failed) {
             refusal = SmtpReply.of(503, "5.5.1", "Transaction failed, send RSET");
         }
-        if (refusal == null && transaction.writer == null && !beginSpool()) {
+        if (refusal == null && transaction.writer == null && !beginSpool(true)) {
             transaction.failed = true;
             // beginSpool replied already; the chunk's octets must still be read and dropped
             skipChunk(size, null);
@@ -796,7 +812,10 @@ final class SmtpSession implements ProtocolSession {
                     reply(SmtpReply.of(250, "2.0.0", size + " octets received"));
                     return;
                 }
-                finish(tx, new ContentSummary(tx.bdatOctets, false, 0, 0), null);
+                // 7BIT/8BITMIME content must be CRLF text (RFC 3030 §3): the same rules as DATA
+                SmtpReply problem = !tx.binary && sink.bareLineEnds() > 0 ? SmtpReply.BARE_LINE_END_DATA : null;
+                finish(tx, new ContentSummary(tx.bdatOctets, false, tx.binary ? 0 : sink.bareLineEnds(),
+                        tx.binary ? 0 : sink.longestLine()), problem);
             }
         });
     }
@@ -837,6 +856,10 @@ final class SmtpSession implements ProtocolSession {
 
     /** Opens the spool entry and writes our Received: header first; replies and returns false on failure. */
     private boolean beginSpool() {
+        return beginSpool(false);
+    }
+
+    private boolean beginSpool(boolean bdat) {
         Optional<MailQueue> queue = services.queue();
         if (queue.isEmpty()) {
             reply(SmtpReply.UNAVAILABLE);
@@ -850,7 +873,7 @@ final class SmtpSession implements ProtocolSession {
             reply(SmtpReply.UNAVAILABLE);
             return false;
         }
-        tx.sink = new MessageSink(tx.writer);
+        tx.sink = new MessageSink(tx.writer, bdat && !tx.binary);
         String id = connection.id() + "." + (++transactions);
         tx.sink.writePrefix(ReceivedHeader.build(origin(), esmtp, tx.utf8, settings.hostname(), id, tx.recipients,
                 ZonedDateTime.now(ZoneId.systemDefault())).getBytes(StandardCharsets.UTF_8));
@@ -964,6 +987,11 @@ final class SmtpSession implements ProtocolSession {
         }
         if (!DOMAIN.matcher(node).matches()) {
             error(SmtpReply.of(501, "5.5.4", "Syntax: ETRN domain"));
+            return;
+        }
+        if (!mayRelay()) {
+            // a queue run costs work: only for clients that may send through us anyway
+            error(SmtpReply.of(459, "4.7.1", "Node " + node + " not allowed: client not authorized"));
             return;
         }
         Optional<MailQueue> queue = services.queue();

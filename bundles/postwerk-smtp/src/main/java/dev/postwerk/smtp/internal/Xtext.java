@@ -35,4 +35,18 @@ final class Xtext {
         }
         return Optional.of(out.toString(StandardCharsets.UTF_8));
     }
+
+    /** Encodes as xtext: "+", "=" and anything outside "!".."~" become "+HH" (UTF-8 octets). */
+    static String encode(String text) {
+        StringBuilder sb = new StringBuilder();
+        for (byte b : text.getBytes(StandardCharsets.UTF_8)) {
+            int c = b & 0xff;
+            if (c >= '!' && c <= '~' && c != '+' && c != '=') {
+                sb.append((char) c);
+            } else {
+                sb.append('+').append("0123456789ABCDEF".charAt(c >> 4)).append("0123456789ABCDEF".charAt(c & 15));
+            }
+        }
+        return sb.toString();
+    }
 }

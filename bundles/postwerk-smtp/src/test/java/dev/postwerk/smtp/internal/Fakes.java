@@ -160,6 +160,9 @@ final class Fakes {
 
         @Override
         public Resolution resolve(MailAddress recipient) {
+            if (recipient.localPart().equals("boom")) {
+                throw new IllegalStateException("directory bug");
+            }
             Principal p = users.get(recipient.localPart().toLowerCase() + "@" + recipient.domain());
             return p == null ? Resolution.unknown()
                     : new Resolution(List.of(new Resolution.LocalTarget(p, Optional.empty())), List.of());

@@ -223,7 +223,7 @@ class SmtpProtocolTest {
         }
         try (LineClient c = harness.ehlo()) {
             c.command("MAIL FROM:<s@remote.test>");
-            assertEquals("552 5.2.2 <bob@example.test>: Mailbox full", c.command("RCPT TO:<bob@example.test>"));
+            assertEquals("452 4.2.2 <bob@example.test>: Mailbox full", c.command("RCPT TO:<bob@example.test>"));
             assertEquals("250 2.1.5 Recipient ok", c.command("RCPT TO:<alice@example.test>"));
         }
     }
@@ -643,13 +643,89 @@ class SmtpProtocolTest {
     }
 
     @Test
-    void etrnStartsAQueueRunForADomain() throws Exception {
+    void etrnStartsAQueueRunForADomainForTrustedClientsOnly() throws Exception {
         start();
+        try (LineClient c = harness.ehlo()) {
+            assertEquals("459 4.7.1 Node busy.test not allowed: client not authorized", c.command("ETRN busy.test"));
+        }
+        harness.close();
+        start(Map.of("trustedNetworks", new String[] {"127.0.0.0/8"}));
         try (LineClient c = harness.ehlo()) {
             assertEquals("253 2.0.0 OK, 3 pending messages for node busy.test started", c.command("ETRN busy.test"));
             assertEquals("251 2.0.0 OK, no messages waiting for node quiet.test", c.command("ETRN @quiet.test"));
             assertEquals("501 5.5.4 Syntax: ETRN domain", c.command("ETRN not/a/domain"));
         }
         assertEquals(List.of("busy.test", "quiet.test"), harness.queue.retried);
+    }
+
+    @Test
+    void bdatContentFollowsTheSameLineRulesAsData() throws Exception {
+        start();
+        try (LineClient c = harness.ehlo()) {
+            c.command("MAIL FROM:<s@remote.test>");
+            c.command("RCPT TO:<alice@example.test>");
+            String smuggled = "Subject: x\r\n\r\nbody\n.\nMAIL FROM:<evil@x>\r\n";
+            c.raw("BDAT " + smuggled.length() + " LAST\r\n" + smuggled);
+            assertEquals("550 5.5.2 Message contains a bare CR or LF (RFC 5321 §2.3.8)", c.readLine());
+            c.command("MAIL FROM:<s@remote.test> BODY=BINARYMIME");
+            c.command("RCPT TO:<alice@example.test>");
+            c.raw("BDAT " + smuggled.length() + " LAST\r\n" + smuggled);
+            assertTrue(c.readLine().startsWith("250 2.0.0 Ok: queued"), "binary content may hold any octets");
+        }
+        assertEquals(1, harness.queue.committed.size());
+    }
+
+    @Test
+    void bdatWithoutAValidSizeEndsTheSession() throws Exception {
+        start();
+        try (LineClient c = harness.ehlo()) {
+            assertTrue(c.command("BDAT lots").startsWith("421 4.5.0 "));
+            assertTrue(c.closedByServer());
+        }
+    }
+
+    @Test
+    void startTlsForgetsAnEarlierLogin() throws Exception {
+        start(Map.of("role", "submission", "allowAuthWithoutTls", true));
+        try (LineClient c = harness.ehlo()) {
+            assertEquals("235 2.7.0 Authentication successful", c.command("AUTH PLAIN " + b64("\0alice@example.test\0secret")));
+            c.command("STARTTLS");
+            c.upgradeToTls();
+            c.send("EHLO client.test");
+            readReply(c);
+            assertEquals("530 5.7.0 Authentication required", c.command("MAIL FROM:<alice@example.test>"),
+                    "RFC 3207 §4.2: nothing learned before TLS survives it");
+        }
+    }
+
+    @Test
+    void authParameterOnMailIsNeverTakenOnTheClientsWord() throws Exception {
+        start(Map.of("allowAuthWithoutTls", true));
+        try (LineClient c = harness.ehlo()) {
+            c.command("MAIL FROM:<s@remote.test> AUTH=ceo@example.test");
+            c.command("RCPT TO:<alice@example.test>");
+            c.command("DATA");
+            c.raw("x\r\n.\r\n");
+            c.readLine();
+            c.command("AUTH PLAIN " + b64("\0bob@example.test\0secret"));
+            c.command("MAIL FROM:<bob@example.test> AUTH=ceo@example.test");
+            c.command("RCPT TO:<alice@example.test>");
+            c.command("DATA");
+            c.raw("x\r\n.\r\n");
+            c.readLine();
+        }
+        assertEquals(Optional.of("<>"), harness.queue.committed.get(0).envelope().parameter("AUTH"));
+        assertEquals(Optional.of("bob@example.test"), harness.queue.committed.get(1).envelope().parameter("AUTH"));
+    }
+
+    @Test
+    void aFailingServiceGivesATemporaryErrorAndTheSessionGoesOn() throws Exception {
+        start();
+        try (LineClient c = harness.ehlo()) {
+            c.command("MAIL FROM:<s@remote.test>");
+            assertEquals("451 4.3.0 Mail system temporarily unavailable, try again later", c.command("RCPT TO:<boom@example.test>"));
+            assertEquals("250 2.0.0 Ok", c.command("NOOP"));
+            assertEquals("250 2.1.0 Sender ok", c.command("MAIL FROM:<s@remote.test>"));
+        }
     }
 }
