@@ -112,12 +112,17 @@ final class DeliveryStatusNotification {
         // RFC 3464 §2.2: per-message fields
         line(h, "Reporting-MTA: dns; " + hostname);
         line(h, "X-Postwerk-Queue-ID: " + queueId);
-        envelope.envelopeId().ifPresent(id -> line(h, "Original-Envelope-Id: " + oneLine(id)));
+        // RFC 3464 §2.2.1 / §2.3.1: ENVID and ORCPT travel xtext-encoded in SMTP, decoded here
+        envelope.envelopeId().ifPresent(id -> line(h, "Original-Envelope-Id: " + oneLine(xtextDecode(id))));
         line(h, "Arrival-Date: " + date(arrived));
         for (Failure f : failures) {
             // RFC 3464 §2.3: per-recipient fields, each group after a blank line
             line(h, "");
-            f.recipient().originalRecipient().ifPresent(o -> line(h, "Original-Recipient: " + oneLine(o)));
+            f.recipient().originalRecipient().ifPresent(o -> {
+                int semicolon = o.indexOf(';');
+                line(h, "Original-Recipient: " + oneLine(semicolon < 0 ? o
+                        : o.substring(0, semicolon) + ";" + xtextDecode(o.substring(semicolon + 1))));
+            });
             line(h, "Final-Recipient: rfc822; " + f.recipient().address());
             line(h, "Action: " + (f.delivered() ? "delivered" : "failed"));
             line(h, "Status: " + f.status());
@@ -184,6 +189,23 @@ final class DeliveryStatusNotification {
 
     private static void line(StringBuilder b, String s) {
         b.append(s).append("\r\n");
+    }
+
+    /** RFC 3461 §4: "+HH" is the octet HH; anything malformed is kept as it came. */
+    static String xtextDecode(String xtext) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        for (int i = 0; i < xtext.length(); i++) {
+            char c = xtext.charAt(i);
+            int hi = i + 2 < xtext.length() ? "0123456789ABCDEF".indexOf(xtext.charAt(i + 1)) : -1;
+            int lo = i + 2 < xtext.length() ? "0123456789ABCDEF".indexOf(xtext.charAt(i + 2)) : -1;
+            if (c == '+' && hi >= 0 && lo >= 0) {
+                out.write(hi * 16 + lo);
+                i += 2;
+            } else {
+                out.writeBytes(String.valueOf(c).getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        return out.toString(StandardCharsets.UTF_8);
     }
 
     private static String oneLine(String s) {

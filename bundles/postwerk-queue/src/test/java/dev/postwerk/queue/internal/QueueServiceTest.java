@@ -237,9 +237,9 @@ class QueueServiceTest {
         QueueService q = h.open();
         Envelope env = new Envelope(Optional.of(MailAddress.parse("alice@example.com")),
                 List.of(new Recipient(MailAddress.parse("nobody@example.com"), Set.of(),
-                        Optional.of("rfc822;Nobody@Example.com")), Recipient.of(MailAddress.parse("ghost@example.com")),
+                        Optional.of("rfc822;Nobody+2Btag@Example.com")), Recipient.of(MailAddress.parse("ghost@example.com")),
                         Recipient.of(MailAddress.parse("bob@example.com"))),
-                Harness.origin(), java.util.Map.of("ENVID", "env-42"));
+                Harness.origin(), java.util.Map.of("ENVID", "env+3D42"));
         String id = h.submit(env, message("bounce me"));
         await("bounce delivered to alice", () -> h.fakeStore().messages("alice@example.com", "INBOX").size() == 1);
         await("original removed", () -> q.find(id).isEmpty());
@@ -247,8 +247,8 @@ class QueueServiceTest {
         String dsn = h.fakeStore().messages("alice@example.com", "INBOX").get(0).text();
         assertTrue(dsn.startsWith("Return-Path: <>\r\n"), dsn);
         DsnAssertions.check(dsn, List.of("nobody@example.com", "ghost@example.com"), "5.1.1", true);
-        assertTrue(dsn.contains("Original-Recipient: rfc822;Nobody@Example.com\r\n"), dsn);
-        assertTrue(dsn.contains("Original-Envelope-Id: env-42\r\n"), dsn);
+        assertTrue(dsn.contains("Original-Recipient: rfc822;Nobody+tag@Example.com\r\n"), dsn);
+        assertTrue(dsn.contains("Original-Envelope-Id: env=42\r\n"), dsn);
         await("queue empty", () -> q.list().isEmpty());
     }
 
