@@ -148,8 +148,7 @@ final class SmtpSession implements ProtocolSession {
         if (state == State.CLOSED) {
             return;
         }
-        if (Instant.now().isAfter(started.plus(settings.maxSession()))) {
-            closeWith(SmtpReply.of(421, "4.4.2", settings.hostname() + " Session too long, closing"));
+        if (overtime()) {
             return;
         }
         if (line.hasBareLineEnd()) {
@@ -235,6 +234,22 @@ final class SmtpSession implements ProtocolSession {
     public void closed() {
         state = State.CLOSED;
         abortTransaction();
+    }
+
+    /**
+     * Past the maximum session length the session ends with 421 (RFC 5321 §4.2.2 allows it at any
+     * time). Checked at every command and every chunk of message data, so a client trickling its
+     * DATA one octet at a time, just inside the idle timeout, cannot hold a connection for ever.
+     */
+    private boolean overtime() {
+        if (state == State.CLOSED) {
+            return true;
+        }
+        if (Instant.now().isAfter(started.plus(settings.maxSession()))) {
+            closeWith(SmtpReply.of(421, "4.4.2", settings.hostname() + " Session too long, closing"));
+            return true;
+        }
+        return false;
     }
 
     // ---- commands ----
@@ -731,11 +746,16 @@ final class SmtpSession implements ProtocolSession {
                 new ContentSink() {
                     @Override
                     public void data(java.nio.ByteBuffer chunk) {
-                        sink.data(chunk);
+                        if (!overtime()) {
+                            sink.data(chunk);
+                        }
                     }
 
                     @Override
                     public void end(ContentSummary summary) {
+                        if (state == State.CLOSED) {
+                            return;
+                        }
                         state = State.READY;
                         SmtpReply problem = null;
                         if (summary.bareLineEnds() > 0 && !settings.normalizeBareLineEnds()) {
@@ -787,6 +807,9 @@ final class SmtpSession implements ProtocolSession {
 
             @Override
             public void data(java.nio.ByteBuffer chunk) {
+                if (overtime()) {
+                    return;
+                }
                 // past the limit the octets are counted and dropped, never buffered
                 int n = (int) Math.min(chunk.remaining(), Math.max(0, allowed - taken));
                 taken += chunk.remaining();
@@ -799,6 +822,9 @@ final class SmtpSession implements ProtocolSession {
 
             @Override
             public void end(ContentSummary summary) {
+                if (state == State.CLOSED) {
+                    return;
+                }
                 state = State.READY;
                 tx.bdatOctets += size;
                 if (tx.bdatOctets > settings.maxMessageSize()) {

@@ -376,6 +376,21 @@ class SmtpProtocolTest {
     }
 
     @Test
+    void aSessionPastItsMaximumLengthEndsEvenInsideData() throws Exception {
+        start(Map.of("maxSessionSeconds", 1));
+        try (LineClient c = harness.ehlo()) {
+            sendMail(c);
+            c.raw("Subject: slow\r\n");
+            // the session length is the behaviour under test: let it run out
+            Thread.sleep(1_200);
+            c.raw("more\r\n");
+            assertEquals("421 4.4.2 mx.example.test Session too long, closing", c.readLine());
+            assertTrue(c.closedByServer());
+        }
+        assertTrue(harness.queue.committed.isEmpty());
+    }
+
+    @Test
     void shutdownSays421() throws Exception {
         start();
         try (LineClient c = harness.ehlo()) {
