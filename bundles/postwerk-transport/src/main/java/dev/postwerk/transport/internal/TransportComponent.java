@@ -45,7 +45,7 @@ public final class TransportComponent implements ListenerFactory {
     private static final Logger LOG = LoggerFactory.getLogger(TransportComponent.class);
 
     private final SimpleIoProcessorPool<NioSession> processors;
-    private final ThreadPoolExecutor workers;
+    private final int workerThreads;
     private final ScheduledThreadPoolExecutor timers;
     private final TransportConfig config;
     private final Path dataFolder;
@@ -62,15 +62,10 @@ public final class TransportComponent implements ListenerFactory {
         this.dataFolder = dataFolder;
         int ioThreads = config.ioProcessors() > 0 ? config.ioProcessors() : Runtime.getRuntime().availableProcessors() + 1;
         this.processors = new SimpleIoProcessorPool<>(NioProcessor.class, ioThreads);
-        int workerThreads = Math.max(2, config.workerThreads());
-        // unbounded queue, but each connection is queued at most once (MinaConnection's actor),
-        // so its length is bounded by the connection limits
-        this.workers = new ThreadPoolExecutor(workerThreads, workerThreads, 60, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(), named("postwerk-worker"));
-        workers.allowCoreThreadTimeOut(true);
+        this.workerThreads = Math.max(2, config.workerThreads());
         this.timers = new ScheduledThreadPoolExecutor(1, named("postwerk-timer"));
         timers.setRemoveOnCancelPolicy(true);
-        LOG.info("Transport started: {} I/O processors, up to {} workers", ioThreads, workerThreads);
+        LOG.info("Transport started: {} I/O processors, up to {} workers per listener", ioThreads, workerThreads);
     }
 
     static Path dataFolder() {
@@ -81,9 +76,25 @@ public final class TransportComponent implements ListenerFactory {
     @Override
     public Listener bind(ListenerConfig listenerConfig, ProtocolHandler handler) throws IOException {
         SSLContext context = listenerConfig.tlsMode() == TlsMode.NONE ? null : sslContext(listenerConfig);
+        // Each listener has its own workers: a protocol whose sessions block (a slow filter, a
+        // slow directory) cannot take the threads of another protocol. The queue is unbounded, but
+        // each connection is queued at most once (MinaConnection's actor), so its length is
+        // bounded by the connection limits.
+        ThreadPoolExecutor workers = new ThreadPoolExecutor(workerThreads, workerThreads, 60, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), named("postwerk-" + listenerConfig.name()));
+        workers.allowCoreThreadTimeOut(true);
         MinaListener[] self = new MinaListener[1];
-        MinaListener listener = new MinaListener(listenerConfig, handler, processors, workers, timers, context,
-                config.inputQueueLimit(), () -> listeners.remove(self[0]));
+        MinaListener listener;
+        try {
+            listener = new MinaListener(listenerConfig, handler, processors, workers, timers, context,
+                    config.inputQueueLimit(), () -> {
+                        listeners.remove(self[0]);
+                        stopWorkers(workers);
+                    });
+        } catch (IOException | RuntimeException e) {
+            workers.shutdownNow();
+            throw e;
+        }
         self[0] = listener;
         listeners.add(listener);
         return listener;
@@ -129,6 +140,11 @@ public final class TransportComponent implements ListenerFactory {
         }
         processors.dispose();
         timers.shutdownNow();
+        LOG.info("Transport stopped");
+    }
+
+    /** After a listener closed: lets running work finish (bounded), then stops its threads. */
+    private static void stopWorkers(ThreadPoolExecutor workers) {
         workers.shutdown();
         try {
             if (!workers.awaitTermination(5, TimeUnit.SECONDS)) {
@@ -138,7 +154,6 @@ public final class TransportComponent implements ListenerFactory {
             Thread.currentThread().interrupt();
             workers.shutdownNow();
         }
-        LOG.info("Transport stopped");
     }
 
     private static ThreadFactory named(String prefix) {

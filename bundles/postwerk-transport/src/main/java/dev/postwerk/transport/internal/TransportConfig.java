@@ -12,9 +12,9 @@ public @interface TransportConfig {
             description = "NIO selector threads shared by all listeners; 0 means one per core plus one.")
     int ioProcessors() default 0;
 
-    @AttributeDefinition(name = "Worker threads",
-            description = "Most threads running protocol work (commands, disk, password checks) at once. "
-                    + "Connections wait their turn beyond this; no thread is held by an idle connection.")
+    @AttributeDefinition(name = "Worker threads per listener",
+            description = "Most threads running one listener's protocol work (commands, disk, password checks) at "
+                    + "once. Connections wait their turn beyond this; no thread is held by an idle connection.")
     int workerThreads() default 64;
 
     @AttributeDefinition(name = "Default key store",
