@@ -59,6 +59,14 @@ final class MaildirFolder implements Mailbox {
      */
     private static final long SETTLE_MILLIS = 2000;
 
+    /**
+     * An untrusted directory (one that was young when listed) is listed again at most this often,
+     * not at every access: under a steady delivery load new/ is always young, and listing it at
+     * every access made each read O(messages). Another program's file written in the same
+     * timestamp tick as one of ours is therefore seen within this time.
+     */
+    private static final long UNTRUSTED_RELIST_MILLIS = 1000;
+
     /** The Maildir spec's age after which a file left in tmp/ is garbage. */
     private static final Duration TMP_MAX_AGE = Duration.ofHours(36);
 
@@ -84,6 +92,8 @@ final class MaildirFolder implements Mailbox {
     /** A trusted directory is not listed again while its mtime stays the same. */
     private boolean newTrusted;
     private boolean curTrusted;
+    private long newListedAt;
+    private long curListedAt;
     private boolean removed;
 
     MaildirFolder(MaildirUser user, String name, Path dir, boolean inbox) {
@@ -258,6 +268,8 @@ final class MaildirFolder implements Mailbox {
                 // read, whose sync() sees the directories' changed mtimes. Without this, every
                 // delivery listed the whole of new/ (7 ms per append at 5,000 unread messages).
                 syncIndexOnly();
+                FileTime newBefore = mtime("new");
+                FileTime curBefore = mtime("cur");
                 boolean wroteNew = false;
                 boolean wroteCur = false;
                 List<MessageInfo> added = new ArrayList<>();
@@ -289,6 +301,7 @@ final class MaildirFolder implements Mailbox {
                     if (wroteCur) {
                         MaildirFiles.forceDirectory(dir.resolve("cur"));
                     }
+                    ownChanges(newBefore, curBefore);
                     index.flush(dir);
                 } catch (IOException e) {
                     index = null; // memory is ahead of disk: reload; files already moved are found by the scan
@@ -328,6 +341,8 @@ final class MaildirFolder implements Mailbox {
         List<Long> failed = new ArrayList<>();
         List<MailboxEvent> events = new ArrayList<>();
         try {
+            FileTime newBefore = mtime("new");
+            FileTime curBefore = mtime("cur");
             boolean renamed = false;
             for (long uid : new TreeSet<>(uids)) {
                 Entry e = index.entries.get(uid);
@@ -359,7 +374,7 @@ final class MaildirFolder implements Mailbox {
             if (renamed) {
                 MaildirFiles.forceDirectory(dir.resolve("new"));
                 MaildirFiles.forceDirectory(dir.resolve("cur"));
-                distrust();
+                ownChanges(newBefore, curBefore);
             }
             if (!events.isEmpty()) {
                 index.flush(dir);
@@ -581,8 +596,9 @@ final class MaildirFolder implements Mailbox {
             }
             FileTime n = Files.getLastModifiedTime(dir.resolve("new"));
             FileTime c = Files.getLastModifiedTime(dir.resolve("cur"));
-            boolean listNew = !newTrusted || !n.equals(scannedNew);
-            boolean listCur = !curTrusted || !c.equals(scannedCur);
+            long now = System.currentTimeMillis();
+            boolean listNew = !n.equals(scannedNew) || (!newTrusted && now - newListedAt >= UNTRUSTED_RELIST_MILLIS);
+            boolean listCur = !c.equals(scannedCur) || (!curTrusted && now - curListedAt >= UNTRUSTED_RELIST_MILLIS);
             if (!listNew && !listCur) {
                 return;
             }
@@ -591,10 +607,12 @@ final class MaildirFolder implements Mailbox {
             if (listNew) {
                 scannedNew = n;
                 newTrusted = n.toMillis() < settled;
+                newListedAt = now;
             }
             if (listCur) {
                 scannedCur = c;
                 curTrusted = c.toMillis() < settled;
+                curListedAt = now;
             }
         } catch (IOException e) {
             index = null;
@@ -754,6 +772,27 @@ final class MaildirFolder implements Mailbox {
     private void distrust() {
         newTrusted = false;
         curTrusted = false;
+        newListedAt = 0;
+        curListedAt = 0;
+    }
+
+    private FileTime mtime(String sub) throws IOException {
+        return Files.getLastModifiedTime(dir.resolve(sub));
+    }
+
+    /**
+     * Our own renames changed new/ and cur/: the index already knows, so remember the new mtimes
+     * instead of listing the directories again, unless another program changed them since the
+     * last listing (their mtimes before our renames differ from what we listed). Called with the
+     * lock held, after the directories were forced to disk.
+     */
+    private void ownChanges(FileTime newBefore, FileTime curBefore) throws IOException {
+        if (newBefore.equals(scannedNew)) {
+            scannedNew = mtime("new");
+        }
+        if (curBefore.equals(scannedCur)) {
+            scannedCur = mtime("cur");
+        }
     }
 
     private StoreException gone() {
