@@ -233,20 +233,22 @@ final class Pop3Session implements ProtocolSession {
             return;
         }
         if (state instanceof Transaction t) {
-            // RFC 1939 §6: the UPDATE state
+            // RFC 1939 §6: the UPDATE state. The maildrop is unlocked before the reply, so a
+            // client that logs in again right after +OK does not get [IN-USE].
+            Reply reply;
+            Object[] arguments = {};
             try {
                 int removed = t.maildrop().update(settings.deletesRetrieved());
                 LOG.debug("{} QUIT: {} messages of {} removed", connection.id(), removed, t.maildrop().user());
-                if (removed == 0) {
-                    reply(Reply.BYE);
-                } else {
-                    reply(Reply.BYE_UPDATED, removed);
-                }
+                reply = removed == 0 ? Reply.BYE : Reply.BYE_UPDATED;
+                arguments = removed == 0 ? new Object[0] : new Object[] {removed};
             } catch (StoreException e) {
                 LOG.warn("{} could not remove deleted messages of {}: {}", connection.id(), t.maildrop().user(),
                         e.getMessage());
-                reply(Reply.UPDATE_FAILED);
+                reply = Reply.UPDATE_FAILED;
             }
+            release();
+            reply(reply, arguments);
         } else {
             reply(Reply.BYE);
         }
