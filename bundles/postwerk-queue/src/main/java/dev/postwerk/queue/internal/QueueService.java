@@ -372,7 +372,7 @@ final class QueueService implements MailQueue {
             } catch (IOException e) {
                 LOG.warn("Queue {}: removal not recorded: {}", m.id, e.toString());
             }
-            LOG.info("Queue {}: removed, every recipient delivered or bounced", m.id);
+            LOG.debug("Queue {}: removed, every recipient delivered or bounced", m.id);
             finishRun(m, Optional.empty(), false);
             return;
         }

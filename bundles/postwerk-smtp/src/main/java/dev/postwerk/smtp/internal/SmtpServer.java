@@ -62,6 +62,7 @@ public final class SmtpServer implements ProtocolHandler, SmtpServices {
     private volatile MailboxStore store;
 
     private final ListenerFactory factory;
+    private final MailboxFullCache mailboxFullCache = new MailboxFullCache(5_000);
     private volatile SmtpSettings settings;
     private Listener listener;
 
@@ -143,5 +144,10 @@ public final class SmtpServer implements ProtocolHandler, SmtpServices {
     @Override
     public Optional<MailboxStore> store() {
         return Optional.ofNullable(store);
+    }
+
+    @Override
+    public MailboxFullCache mailboxFullCache() {
+        return mailboxFullCache;
     }
 }

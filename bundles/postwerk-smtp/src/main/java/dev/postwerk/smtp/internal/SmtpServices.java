@@ -20,4 +20,7 @@ interface SmtpServices {
 
     /** Only to refuse a recipient whose mailbox is full at RCPT time; delivery itself is the queue's. */
     Optional<MailboxStore> store();
+
+    /** Shared by the listener's sessions. */
+    MailboxFullCache mailboxFullCache();
 }

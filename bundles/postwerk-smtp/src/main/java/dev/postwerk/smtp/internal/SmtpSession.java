@@ -696,7 +696,11 @@ final class SmtpSession implements ProtocolSession {
         if (store.isEmpty()) {
             return false; // the queue holds the mail until a store is back and checks then
         }
-        try (UserMailboxes mail = store.get().open(user)) {
+        return services.mailboxFullCache().isFull(user, () -> mailboxFull(store.get(), user), System.currentTimeMillis());
+    }
+
+    private static boolean mailboxFull(MailboxStore store, String user) {
+        try (UserMailboxes mail = store.open(user)) {
             QuotaUsage q = mail.quota();
             return (q.storageLimit().isPresent() && q.storageBytes() >= q.storageLimit().getAsLong())
                     || (q.messageLimit().isPresent() && q.messages() >= q.messageLimit().getAsLong());

@@ -55,4 +55,20 @@ class SmtpPartsTest {
         assertEquals("SMTP", ReceivedHeader.protocol(false, false, false, false));
         assertEquals("UTF8SMTPS", ReceivedHeader.protocol(true, true, true, false));
     }
+
+    @Test
+    void mailboxFullAnswersAreKeptForTheirTimeToLive() {
+        MailboxFullCache cache = new MailboxFullCache(5_000);
+        int[] checks = {0};
+        java.util.function.BooleanSupplier full = () -> {
+            checks[0]++;
+            return true;
+        };
+        assertTrue(cache.isFull("a", full, 0));
+        assertTrue(cache.isFull("a", full, 4_999));
+        assertEquals(1, checks[0]);
+        assertTrue(cache.isFull("a", full, 5_000));
+        assertEquals(2, checks[0]);
+        assertFalse(cache.isFull("b", () -> false, 5_000));
+    }
 }
