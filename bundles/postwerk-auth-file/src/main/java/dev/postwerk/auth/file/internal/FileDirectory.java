@@ -179,6 +179,15 @@ public class FileDirectory implements UserDirectory, DirectoryAdmin {
 
     @Override
     public AuthResult verifyPassword(String login, char[] password) {
+        try {
+            return check(login, password);
+        } catch (PasswordHasher.BusyException e) {
+            LOG.debug("Login of {} refused for now: {}", login, e.getMessage());
+            return AuthResult.failure(AuthResult.Outcome.UNAVAILABLE);
+        }
+    }
+
+    private AuthResult check(String login, char[] password) {
         DirectoryIndex idx = current();
         PasswordHasher h = hasher;
         Optional<DirectoryFile.User> user = idx.user(login);

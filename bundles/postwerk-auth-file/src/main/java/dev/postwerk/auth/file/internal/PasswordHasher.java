@@ -37,6 +37,39 @@ final class PasswordHasher {
      */
     private static final Semaphore RUNNING = new Semaphore(Math.max(2, Runtime.getRuntime().availableProcessors()), true);
 
+    /**
+     * Checks allowed to wait for a hashing slot. Each waiting check holds a protocol worker thread;
+     * past this, a check fails at once as "busy" (a temporary login failure) rather than letting
+     * a login storm park every worker and stall greetings and mail sessions (measured: 100
+     * parallel Argon2id logins delayed a fresh POP3 greeting to 0.5 s before this).
+     */
+    static final int MAX_WAITING = 4 * Math.max(2, Runtime.getRuntime().availableProcessors());
+    private static final java.util.concurrent.atomic.AtomicInteger WAITING = new java.util.concurrent.atomic.AtomicInteger();
+
+    /** No hashing slot was free and too many checks were waiting already: try again later. */
+    static final class BusyException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        BusyException() {
+            super("password hashing busy", null, false, false);
+        }
+    }
+
+    private static void acquire() {
+        if (RUNNING.tryAcquire()) {
+            return;
+        }
+        if (WAITING.incrementAndGet() > MAX_WAITING) {
+            WAITING.decrementAndGet();
+            throw new BusyException();
+        }
+        try {
+            RUNNING.acquireUninterruptibly();
+        } finally {
+            WAITING.decrementAndGet();
+        }
+    }
+
     private final HashSettings settings;
     private final SecureRandom random;
 
@@ -51,7 +84,7 @@ final class PasswordHasher {
 
     /** A new salted hash in the configured scheme, prefix included. */
     String hash(char[] password) {
-        RUNNING.acquireUninterruptibly();
+        RUNNING.acquireUninterruptibly(); // setting a password (admin) always waits its turn
         try {
             return switch (settings.scheme()) {
                 case ARGON2ID -> argon2(password);
@@ -70,7 +103,7 @@ final class PasswordHasher {
             return false;
         }
         String body = stored.substring(scheme.get().prefix().length());
-        RUNNING.acquireUninterruptibly();
+        acquire(); // may throw BusyException
         try {
             return switch (scheme.get()) {
                 case ARGON2ID -> verifyArgon2(body, password);

@@ -102,4 +102,40 @@ class PasswordHasherTest {
         assertTrue(argon.verify(h, "pässwörd€".toCharArray()));
         assertFalse(argon.verify(h, "passwort".toCharArray()));
     }
+
+    @Test
+    void aLoginStormBeyondTheWaitingLimitFailsFastInsteadOfParkingEveryWorker() throws Exception {
+        // default costs (~20-30 ms per check): slots fill up long before the first check ends
+        PasswordHasher real = new PasswordHasher(new HashSettings(PasswordScheme.ARGON2ID, 19456, 2, 1, 10, 4096),
+                new SecureRandom());
+        String stored = real.hash("secret".toCharArray());
+        int threads = PasswordHasher.MAX_WAITING + 30;
+        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicInteger ok = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger busy = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.List<Thread> all = new java.util.ArrayList<>();
+        for (int i = 0; i < threads; i++) {
+            Thread t = new Thread(() -> {
+                try {
+                    go.await();
+                    if (real.verify(stored, "secret".toCharArray())) {
+                        ok.incrementAndGet();
+                    }
+                } catch (PasswordHasher.BusyException e) {
+                    busy.incrementAndGet();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            t.start();
+            all.add(t);
+        }
+        go.countDown();
+        for (Thread t : all) {
+            t.join(60_000);
+        }
+        org.junit.jupiter.api.Assertions.assertEquals(threads, ok.get() + busy.get());
+        org.junit.jupiter.api.Assertions.assertTrue(busy.get() > 0, "some checks were refused as busy");
+        org.junit.jupiter.api.Assertions.assertTrue(ok.get() >= PasswordHasher.MAX_WAITING, "the waiting ones were served: " + ok.get());
+    }
 }
