@@ -39,9 +39,10 @@ final class PasswordHasher {
 
     /**
      * Checks allowed to wait for a hashing slot. Each waiting check holds a protocol worker thread;
-     * past this, a check fails at once as "busy" (a temporary login failure) rather than letting
-     * a login storm park every worker and stall greetings and mail sessions (measured: 100
-     * parallel Argon2id logins delayed a fresh POP3 greeting to 0.5 s before this).
+     * past this, a check waits at most {@link #OVERFLOW_WAIT_MILLIS} and then fails as "busy" (a
+     * temporary login failure) rather than letting a login storm park every worker and stall
+     * greetings and mail sessions (measured: 100 parallel Argon2id logins delayed a fresh POP3
+     * greeting to 0.5 s before this).
      */
     static final int MAX_WAITING = 4 * Math.max(2, Runtime.getRuntime().availableProcessors());
     private static final java.util.concurrent.atomic.AtomicInteger WAITING = new java.util.concurrent.atomic.AtomicInteger();
@@ -55,16 +56,25 @@ final class PasswordHasher {
         }
     }
 
+    /** How long a check beyond {@link #MAX_WAITING} may still wait: fast hashes free a slot well within it. */
+    static final long OVERFLOW_WAIT_MILLIS = 100;
+
     private static void acquire() {
         if (RUNNING.tryAcquire()) {
             return;
         }
-        if (WAITING.incrementAndGet() > MAX_WAITING) {
-            WAITING.decrementAndGet();
-            throw new BusyException();
-        }
+        boolean overflow = WAITING.incrementAndGet() > MAX_WAITING;
         try {
-            RUNNING.acquireUninterruptibly();
+            if (!overflow) {
+                RUNNING.acquireUninterruptibly();
+                return;
+            }
+            if (!RUNNING.tryAcquire(OVERFLOW_WAIT_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                throw new BusyException();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BusyException();
         } finally {
             WAITING.decrementAndGet();
         }
