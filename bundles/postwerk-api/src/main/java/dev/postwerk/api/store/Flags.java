@@ -35,6 +35,37 @@ public record Flags(Set<Flag> system, Set<String> keywords) {
         return system.contains(flag);
     }
 
+    /**
+     * These flags changed as IMAP STORE FLAGS, +FLAGS or -FLAGS do (RFC 3501 §6.4.6); keywords
+     * compare without case (RFC 3501 §2.3.2). Every store applies changes through this one rule.
+     */
+    public Flags apply(Mailbox.FlagChange change, Flags given) {
+        switch (change) {
+            case REPLACE:
+                return given;
+            case ADD: {
+                Set<Flag> s = system.isEmpty() ? EnumSet.noneOf(Flag.class) : EnumSet.copyOf(system);
+                s.addAll(given.system());
+                Set<String> k = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
+                k.addAll(keywords);
+                k.addAll(given.keywords());
+                return new Flags(s, k);
+            }
+            case REMOVE: {
+                Set<Flag> s = system.isEmpty() ? EnumSet.noneOf(Flag.class) : EnumSet.copyOf(system);
+                s.removeAll(given.system());
+                Set<String> k = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
+                k.addAll(keywords);
+                for (String keyword : given.keywords()) {
+                    k.remove(keyword); // through the case-blind set
+                }
+                return new Flags(s, k);
+            }
+            default:
+                throw new IllegalArgumentException(change.toString());
+        }
+    }
+
     /** RFC 3501 system flags that are stored (\Recent is per session and not stored). */
     public enum Flag {
         SEEN("\\Seen"), ANSWERED("\\Answered"), FLAGGED("\\Flagged"), DELETED("\\Deleted"), DRAFT("\\Draft");

@@ -354,7 +354,7 @@ final class MaildirFolder implements Mailbox {
                     continue;
                 }
                 MessageInfo info = e.info();
-                Flags next = FlagMath.apply(info.flags(), change, flags);
+                Flags next = info.flags().apply(change, flags);
                 if (next.equals(info.flags())) {
                     updated.add(info);
                     continue;

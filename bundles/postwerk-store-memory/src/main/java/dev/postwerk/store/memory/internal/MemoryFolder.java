@@ -169,7 +169,7 @@ final class MemoryFolder implements Mailbox {
                     failed.add(uid);
                     continue;
                 }
-                Flags next = FlagMath.apply(info.flags(), change, flags);
+                Flags next = info.flags().apply(change, flags);
                 if (next.equals(info.flags())) {
                     updated.add(info);
                     continue;
