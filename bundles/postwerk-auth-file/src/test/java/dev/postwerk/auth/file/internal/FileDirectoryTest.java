@@ -1,5 +1,6 @@
 package dev.postwerk.auth.file.internal;
 
+import dev.postwerk.testkit.time.MutableClock;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,4 +1,4 @@
-package dev.postwerk.auth.file.internal;
+package dev.postwerk.testkit.time;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -6,11 +6,11 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** A clock tests move by hand. */
-final class MutableClock extends Clock {
+/** A clock tests move by hand, so that time-based behaviour is tested without sleeping. */
+public final class MutableClock extends Clock {
     private volatile Instant now = Instant.parse("2026-01-01T00:00:00Z");
 
-    void advance(Duration d) {
+    public void advance(Duration d) {
         now = now.plus(d);
     }
 
