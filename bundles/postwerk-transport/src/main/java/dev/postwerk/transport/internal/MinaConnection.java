@@ -77,7 +77,6 @@ final class MinaConnection implements Connection {
     private volatile boolean tlsActive;
     private volatile boolean closing;
     private ProtocolSession protocol;
-    private long discardedPlaintext;
 
     MinaConnection(IoSession session, MinaListener listener, String id, Executor workers,
             ScheduledExecutorService timers, long inputQueueLimit) {
@@ -121,7 +120,6 @@ final class MinaConnection implements Connection {
                 if (tlsActive && !decrypted) {
                     // read before the TLS filter was in place: plaintext the client pipelined
                     // after STARTTLS (CVE-2011-0411 class); never a command
-                    discardedPlaintext += n;
                     LOG.debug("{} discarded {} octets of plaintext sent after STARTTLS", id, n);
                 } else {
                     framer.feed(copy);
@@ -191,9 +189,6 @@ final class MinaConnection implements Connection {
         return protocol;
     }
 
-    long discardedPlaintextOctets() {
-        return discardedPlaintext + framer.discardedOctets();
-    }
 
     // ---- Connection ----
 
