@@ -15,6 +15,12 @@ import org.osgi.annotation.versioning.ProviderType;
 @ProviderType
 public interface SpoolWriter extends AutoCloseable {
 
+    /**
+     * The queue id this message will have once committed, known from the start so that the
+     * {@code Received:} header and the logs name it (as Postfix's queue id does).
+     */
+    String queueId();
+
     /** Where the raw message goes (RFC 5322 bytes, CRLF line ends, dot-unstuffed). */
     OutputStream content();
 

@@ -123,6 +123,11 @@ final class QueueService implements MailQueue {
         SpoolWriter w = spool.begin(envelope);
         return new SpoolWriter() {
             @Override
+            public String queueId() {
+                return w.queueId();
+            }
+
+            @Override
             public OutputStream content() {
                 return w.content();
             }

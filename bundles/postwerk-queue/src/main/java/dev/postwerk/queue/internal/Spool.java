@@ -358,6 +358,11 @@ final class Spool implements AutoCloseable {
         }
 
         @Override
+        public String queueId() {
+            return id;
+        }
+
+        @Override
         public OutputStream content() {
             return out;
         }

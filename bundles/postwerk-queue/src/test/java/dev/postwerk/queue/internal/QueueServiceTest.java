@@ -169,6 +169,12 @@ class QueueServiceTest {
                 assertEquals("Subject: x\r\n\r\nbody\r\n", new String(in.readAllBytes(), StandardCharsets.US_ASCII));
             }
         }
+        try (SpoolWriter w = q.begin(envelope("sender@example.org", "alice@example.com"))) {
+            String announced = w.queueId();
+            w.content().write("Subject: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            assertEquals(announced, w.commit(envelope("sender@example.org", "alice@example.com")),
+                    "the id known at begin (for the Received: header) is the id committed");
+        }
     }
 
     @Test

@@ -904,8 +904,9 @@ final class SmtpSession implements ProtocolSession {
             return false;
         }
         tx.sink = new MessageSink(tx.writer, bdat && !tx.binary);
-        String id = connection.id() + "." + (++transactions);
-        tx.sink.writePrefix(ReceivedHeader.build(origin(), esmtp, tx.utf8, settings.hostname(), id, tx.recipients,
+        transactions++;
+        LOG.debug("{} transaction {} spools as {}", connection.id(), transactions, tx.writer.queueId());
+        tx.sink.writePrefix(ReceivedHeader.build(origin(), esmtp, tx.utf8, settings.hostname(), tx.writer.queueId(), tx.recipients,
                 ZonedDateTime.now(ZoneId.systemDefault())).getBytes(StandardCharsets.UTF_8));
         return true;
     }

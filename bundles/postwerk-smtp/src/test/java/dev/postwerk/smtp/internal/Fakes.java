@@ -64,10 +64,15 @@ final class Fakes {
 
         @Override
         public SpoolWriter begin(Envelope envelope) {
-            begun.incrementAndGet();
+            String id = "Q" + (begun.incrementAndGet() - 1);
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             return new SpoolWriter() {
                 boolean done;
+
+                @Override
+                public String queueId() {
+                    return id;
+                }
 
                 @Override
                 public OutputStream content() {
@@ -85,7 +90,6 @@ final class Fakes {
                         throw new QueueException("disk full");
                     }
                     done = true;
-                    String id = "Q" + committed.size();
                     committed.add(new Committed(id, e, bytes.toByteArray(), changes));
                     return id;
                 }

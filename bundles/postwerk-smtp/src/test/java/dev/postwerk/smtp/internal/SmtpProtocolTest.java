@@ -95,7 +95,7 @@ class SmtpProtocolTest {
             assertTrue(c.closedByServer());
         }
         Fakes.Committed m = harness.queue.committed.get(0);
-        assertTrue(m.text().startsWith("Received: from client.test ([127.0.0.1])\r\n\tby mx.example.test (Postwerk) with ESMTP id "),
+        assertTrue(m.text().startsWith("Received: from client.test ([127.0.0.1])\r\n\tby mx.example.test (Postwerk) with ESMTP id Q0\r\n"),
                 m.text());
         assertTrue(m.text().contains("\tfor <alice@example.test>;\r\n"));
         assertTrue(m.text().endsWith("\r\nSubject: hi\r\n\r\nHello\r\n.dot line\r\n"), m.text());
