@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
+import dev.postwerk.api.store.MailboxNames;
 import dev.postwerk.api.store.MailboxStore;
 import dev.postwerk.api.store.StoreException;
 import dev.postwerk.api.store.StoreException.Reason;
@@ -19,9 +20,6 @@ import dev.postwerk.api.store.UserMailboxes;
  */
 final class MaildirNames {
 
-    /** Longer names are refused: no client needs them. */
-    static final int MAX_LENGTH = 1000;
-
     /** Most file systems refuse longer file names. */
     private static final int MAX_FILE_NAME_BYTES = 255;
 
@@ -31,53 +29,21 @@ final class MaildirNames {
     private MaildirNames() {
     }
 
-    /**
-     * The canonical form of a folder name ({@code INBOX} in upper case, RFC 3501 §5.1), or
-     * INVALID_NAME when the name is empty, absolute, has empty, "." or ".." levels, control
-     * characters or a leading "~" (which some servers read as another user's namespace). The
-     * in-memory store keeps the same rules.
-     */
+    /** The folder-name rules of every store (kept in the API so stores agree). */
     static String canonical(String name) throws StoreException {
-        if (name.isEmpty() || name.length() > MAX_LENGTH) {
-            throw invalid(name);
-        }
-        if (name.equalsIgnoreCase(MailboxStore.INBOX)) {
-            return MailboxStore.INBOX;
-        }
-        if (name.charAt(0) == '~') {
-            throw invalid(name);
-        }
-        for (int i = 0; i < name.length(); i++) {
-            char c = name.charAt(i);
-            if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) {
-                throw invalid(name);
-            }
-        }
-        for (String level : levels(name)) {
-            if (level.isEmpty() || level.equals(".") || level.equals("..")) {
-                throw invalid(name);
-            }
-        }
-        return name;
+        return MailboxNames.canonical(name);
+    }
+
+    static List<String> parents(String name) {
+        return MailboxNames.parents(name);
+    }
+
+    static boolean isSelfOrChild(String name, String ancestor) {
+        return MailboxNames.isSelfOrChild(name, ancestor);
     }
 
     private static List<String> levels(String name) {
-        return List.of(name.split(String.valueOf(UserMailboxes.HIERARCHY_DELIMITER), -1));
-    }
-
-    /** The names of a folder's ancestors, outermost first ("a/b/c" gives "a", "a/b"). */
-    static List<String> parents(String name) {
-        List<String> parents = new ArrayList<>();
-        for (int i = name.indexOf(UserMailboxes.HIERARCHY_DELIMITER); i > 0;
-                i = name.indexOf(UserMailboxes.HIERARCHY_DELIMITER, i + 1)) {
-            parents.add(name.substring(0, i));
-        }
-        return parents;
-    }
-
-    /** True when {@code name} is {@code ancestor} or below it. */
-    static boolean isSelfOrChild(String name, String ancestor) {
-        return name.equals(ancestor) || name.startsWith(ancestor + UserMailboxes.HIERARCHY_DELIMITER);
+        return MailboxNames.levels(name);
     }
 
     /**
@@ -217,13 +183,5 @@ final class MaildirNames {
             throw new StoreException(Reason.INVALID_NAME, "user name too long");
         }
         return b.toString();
-    }
-
-    private static StoreException invalid(String name) {
-        StringBuilder b = new StringBuilder();
-        for (char c : name.toCharArray()) {
-            b.append(c < 0x20 || c == 0x7f ? String.format("\\u%04x", (int) c) : String.valueOf(c));
-        }
-        return new StoreException(Reason.INVALID_NAME, "invalid folder name: " + b);
     }
 }

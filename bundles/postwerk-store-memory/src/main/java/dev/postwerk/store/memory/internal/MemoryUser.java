@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
 
+import dev.postwerk.api.store.MailboxNames;
 import dev.postwerk.api.store.MailboxInfo;
 import dev.postwerk.api.store.MailboxStore;
 import dev.postwerk.api.store.QuotaUsage;
@@ -70,12 +71,12 @@ final class MemoryUser implements UserMailboxes {
 
     @Override
     public MailboxInfo create(String name, Set<SpecialUse> specialUse) throws StoreException {
-        String canonical = FolderName.canonical(name);
+        String canonical = MailboxNames.canonical(name);
         synchronized (lock) {
             if (folders.containsKey(canonical)) {
                 throw new StoreException(Reason.ALREADY_EXISTS, "folder exists: " + canonical);
             }
-            for (String parent : FolderName.parents(canonical)) {
+            for (String parent : MailboxNames.parents(canonical)) {
                 if (!folders.containsKey(parent)) {
                     addFolder(parent, Set.of());
                 }
@@ -92,7 +93,7 @@ final class MemoryUser implements UserMailboxes {
 
     @Override
     public void delete(String name) throws StoreException {
-        String canonical = FolderName.canonical(name);
+        String canonical = MailboxNames.canonical(name);
         if (canonical.equals(MailboxStore.INBOX)) {
             throw new StoreException(Reason.INVALID_NAME, "INBOX cannot be deleted");
         }
@@ -105,11 +106,11 @@ final class MemoryUser implements UserMailboxes {
 
     @Override
     public void rename(String from, String to) throws StoreException {
-        String source = FolderName.canonical(from);
-        String target = FolderName.canonical(to);
+        String source = MailboxNames.canonical(from);
+        String target = MailboxNames.canonical(to);
         synchronized (lock) {
             MemoryFolder folder = folder(source);
-            if (!source.equals(MailboxStore.INBOX) && FolderName.isSelfOrChild(target, source)) {
+            if (!source.equals(MailboxStore.INBOX) && MailboxNames.isSelfOrChild(target, source)) {
                 throw new StoreException(Reason.INVALID_NAME, "cannot rename a folder into itself: " + target);
             }
             if (folders.containsKey(target)) {
@@ -123,7 +124,7 @@ final class MemoryUser implements UserMailboxes {
             }
             Map<String, String> renames = new HashMap<>();
             for (String name : folders.keySet()) {
-                if (FolderName.isSelfOrChild(name, source)) {
+                if (MailboxNames.isSelfOrChild(name, source)) {
                     String renamed = target + name.substring(source.length());
                     if (folders.containsKey(renamed)) {
                         throw new StoreException(Reason.ALREADY_EXISTS, "folder exists: " + renamed);
@@ -131,7 +132,7 @@ final class MemoryUser implements UserMailboxes {
                     renames.put(name, renamed);
                 }
             }
-            for (String parent : FolderName.parents(target)) {
+            for (String parent : MailboxNames.parents(target)) {
                 if (!folders.containsKey(parent)) {
                     addFolder(parent, Set.of());
                 }
@@ -145,7 +146,7 @@ final class MemoryUser implements UserMailboxes {
 
     @Override
     public MemoryFolder mailbox(String name) throws StoreException {
-        String canonical = FolderName.canonical(name);
+        String canonical = MailboxNames.canonical(name);
         synchronized (lock) {
             return folder(canonical);
         }
@@ -161,7 +162,7 @@ final class MemoryUser implements UserMailboxes {
 
     /** The folder of that name, for copy and move; called with {@link #lock} held. */
     MemoryFolder target(String name) throws StoreException {
-        return folder(FolderName.canonical(name));
+        return folder(MailboxNames.canonical(name));
     }
 
     @Override
@@ -173,7 +174,7 @@ final class MemoryUser implements UserMailboxes {
 
     @Override
     public void setSubscribed(String name, boolean subscribed) throws StoreException {
-        String canonical = FolderName.canonical(name);
+        String canonical = MailboxNames.canonical(name);
         synchronized (lock) {
             if (subscribed) {
                 subscriptions.add(canonical);

@@ -1,29 +1,29 @@
-package dev.postwerk.store.memory.internal;
+package dev.postwerk.api.store;
 
-import dev.postwerk.api.store.MailboxStore;
-import dev.postwerk.api.store.StoreException;
+import java.util.ArrayList;
+import java.util.List;
+
 import dev.postwerk.api.store.StoreException.Reason;
-import dev.postwerk.api.store.UserMailboxes;
 
 /**
- * Folder name rules shared by every operation that takes a name. The same rules as the Maildir
- * store keeps, so the two stores are interchangeable (a candidate for the API; see the report of
- * issue 3).
+ * The folder-name rules every store and protocol applies, so that stores are interchangeable and a
+ * name refused by one is refused by all: {@link UserMailboxes#HIERARCHY_DELIMITER} between levels,
+ * {@code INBOX} in any case, and nothing that could leave a user's own tree.
  */
-final class FolderName {
+public final class MailboxNames {
 
     /** Longer names are refused: no client needs them and they only cost memory. */
-    static final int MAX_LENGTH = 1000;
+    public static final int MAX_LENGTH = 1000;
 
-    private FolderName() {
+    private MailboxNames() {
     }
 
     /**
      * The canonical form of a folder name ({@code INBOX} in upper case, RFC 3501 §5.1), or
-     * INVALID_NAME when the name is empty, absolute, has empty, "." or ".." levels, control
-     * characters or a leading "~" (which some servers read as another user's namespace).
+     * {@link Reason#INVALID_NAME} when the name is empty, absolute, has empty, "." or ".." levels,
+     * control characters or a leading "~" (which some servers read as another user's namespace).
      */
-    static String canonical(String name) throws StoreException {
+    public static String canonical(String name) throws StoreException {
         if (name.isEmpty() || name.length() > MAX_LENGTH) {
             throw invalid(name);
         }
@@ -39,8 +39,7 @@ final class FolderName {
                 throw invalid(name);
             }
         }
-        String delimiter = String.valueOf(UserMailboxes.HIERARCHY_DELIMITER);
-        for (String level : name.split(delimiter, -1)) {
+        for (String level : levels(name)) {
             if (level.isEmpty() || level.equals(".") || level.equals("..")) {
                 throw invalid(name);
             }
@@ -48,9 +47,14 @@ final class FolderName {
         return name;
     }
 
+    /** The levels of a name ("a/b" gives "a", "b"). */
+    public static List<String> levels(String name) {
+        return List.of(name.split(String.valueOf(UserMailboxes.HIERARCHY_DELIMITER), -1));
+    }
+
     /** The names of a folder's ancestors, outermost first ("a/b/c" gives "a", "a/b"). */
-    static java.util.List<String> parents(String name) {
-        java.util.List<String> parents = new java.util.ArrayList<>();
+    public static List<String> parents(String name) {
+        List<String> parents = new ArrayList<>();
         for (int i = name.indexOf(UserMailboxes.HIERARCHY_DELIMITER); i > 0;
                 i = name.indexOf(UserMailboxes.HIERARCHY_DELIMITER, i + 1)) {
             parents.add(name.substring(0, i));
@@ -59,24 +63,16 @@ final class FolderName {
     }
 
     /** True when {@code name} is {@code ancestor} or below it. */
-    static boolean isSelfOrChild(String name, String ancestor) {
+    public static boolean isSelfOrChild(String name, String ancestor) {
         return name.equals(ancestor) || name.startsWith(ancestor + UserMailboxes.HIERARCHY_DELIMITER);
     }
 
     private static StoreException invalid(String name) {
-        // The name goes into the message escaped: it may hold control characters.
-        return new StoreException(Reason.INVALID_NAME, "invalid folder name: " + escape(name));
-    }
-
-    static String escape(String name) {
+        // the name goes into the message escaped: it may hold control characters
         StringBuilder b = new StringBuilder();
         for (char c : name.toCharArray()) {
-            if (c < 0x20 || c == 0x7f) {
-                b.append(String.format("\\u%04x", (int) c));
-            } else {
-                b.append(c);
-            }
+            b.append(c < 0x20 || c == 0x7f ? String.format("\\u%04x", (int) c) : String.valueOf(c));
         }
-        return b.toString();
+        return new StoreException(Reason.INVALID_NAME, "invalid folder name: " + b);
     }
 }
