@@ -84,13 +84,27 @@ final class MaildirFiles {
         return info < 0 ? "" : fileName.substring(info + INFO.length());
     }
 
+    /** Whether the info letters hold {@code letter} (cheaper than {@link #flagsOf} for one flag). */
+    static boolean hasFlag(String fileName, char letter) {
+        int info = fileName.indexOf(INFO);
+        return info >= 0 && fileName.indexOf(letter, info + INFO.length()) >= 0;
+    }
+
     /** System flags read from the info letters (D F R S T; P has no IMAP flag). */
     static Set<Flag> flagsOf(String fileName) {
-        String letters = letters(fileName);
+        int info = fileName.indexOf(INFO);
         Set<Flag> flags = EnumSet.noneOf(Flag.class);
-        for (Map.Entry<Flag, Character> e : LETTERS.entrySet()) {
-            if (letters.indexOf(e.getValue()) >= 0) {
-                flags.add(e.getKey());
+        if (info < 0) {
+            return flags;
+        }
+        for (int i = info + INFO.length(); i < fileName.length(); i++) {
+            switch (fileName.charAt(i)) {
+                case 'D' -> flags.add(Flag.DRAFT);
+                case 'F' -> flags.add(Flag.FLAGGED);
+                case 'R' -> flags.add(Flag.ANSWERED);
+                case 'S' -> flags.add(Flag.SEEN);
+                case 'T' -> flags.add(Flag.DELETED);
+                default -> { } // P (passed) has no IMAP flag; lower case are keywords
             }
         }
         return flags;

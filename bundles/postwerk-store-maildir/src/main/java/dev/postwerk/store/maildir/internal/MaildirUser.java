@@ -426,12 +426,37 @@ final class MaildirUser implements UserMailboxes {
         return new QuotaUsage(bytes, l.storage(), messages, l.messages());
     }
 
+    /** Additions checked against the quota but not yet stored; guarded by {@link #quotaLock}. */
+    private long reservedBytes;
+    private long reservedMessages;
+
     /** Refuses additions beyond the limits (RFC 9208 §5); called with {@link #quotaLock} held. */
     void checkQuota(long addBytes, long addMessages) throws StoreException {
         QuotaUsage usage = quota();
-        if (exceeds(usage.storageBytes() + addBytes, usage.storageLimit())
-                || exceeds(usage.messages() + addMessages, usage.messageLimit())) {
+        if (exceeds(usage.storageBytes() + reservedBytes + addBytes, usage.storageLimit())
+                || exceeds(usage.messages() + reservedMessages + addMessages, usage.messageLimit())) {
             throw new StoreException(Reason.OVER_QUOTA, "quota of " + user + " exceeded");
+        }
+    }
+
+    /**
+     * Checks an addition against the quota and holds its room until {@link #releaseQuota}: two
+     * appends cannot both pass a check that only one of them fits, yet neither holds the quota
+     * lock while it writes (which would serialise a user's deliveries behind their fsyncs).
+     */
+    void reserveQuota(long bytes, long messages) throws StoreException {
+        synchronized (quotaLock) {
+            checkQuota(bytes, messages);
+            reservedBytes += bytes;
+            reservedMessages += messages;
+        }
+    }
+
+    /** Gives back a reservation once the addition is stored (then counted) or failed. */
+    void releaseQuota(long bytes, long messages) {
+        synchronized (quotaLock) {
+            reservedBytes -= bytes;
+            reservedMessages -= messages;
         }
     }
 

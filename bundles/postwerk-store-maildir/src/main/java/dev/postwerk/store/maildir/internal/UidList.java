@@ -90,6 +90,13 @@ final class UidList {
     final TreeMap<Long, Entry> entries = new TreeMap<>();
     final Map<String, Long> byBaseName = new HashMap<>();
     final ArrayDeque<Expunge> history = new ArrayDeque<>();
+    /**
+     * Sum of the sizes and number of messages without \Seen, kept as entries come and go: STATUS,
+     * delivery (which needs UIDNEXT) and the quota check read them for every message, and
+     * summing a 20,000-message folder each time was most of the CPU a delivery cost.
+     */
+    long totalSize;
+    long unseen;
     /** Lines describing changes not yet on disk. */
     private final List<String> pending = new ArrayList<>();
     /** Lines after the snapshot in the file. */
@@ -114,7 +121,9 @@ final class UidList {
         Entry old = entries.put(e.uid(), e);
         if (old != null) {
             byBaseName.remove(old.baseName());
+            count(old, -1);
         }
+        count(e, 1);
         byBaseName.put(e.baseName(), e.uid());
         uidNext = Math.max(uidNext, e.uid() + 1);
         highestModSeq = Math.max(highestModSeq, e.modSeq());
@@ -133,9 +142,17 @@ final class UidList {
         Entry old = entries.remove(uid);
         if (old != null) {
             byBaseName.remove(old.baseName());
+            count(old, -1);
         }
         history.addLast(new Expunge(modSeq, uid));
         highestModSeq = Math.max(highestModSeq, modSeq);
+    }
+
+    private void count(Entry e, int sign) {
+        totalSize += sign * e.size();
+        if (!MaildirFiles.hasFlag(e.fileName(), 'S')) {
+            unseen += sign;
+        }
     }
 
     private void trimHistory() {

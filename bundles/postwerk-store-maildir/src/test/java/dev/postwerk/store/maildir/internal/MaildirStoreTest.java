@@ -451,4 +451,94 @@ class MaildirStoreTest extends MailboxStoreContract {
                     dev.postwerk.api.store.Flags.NONE, java.util.Optional.empty());
         }
     }
+
+    // ---------------------------------------------------------------- counters and group commit
+
+    /** STATUS reads running counters; they must equal a full recount after every kind of change. */
+    @Test
+    void statusCountersMatchARecountAfterFlagsExpungeAndForeignFiles() throws Exception {
+        try (UserMailboxes mail = store.open("alice@example.com")) {
+            Mailbox inbox = mail.mailbox(MailboxStore.INBOX);
+            List<Long> uids = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                uids.add(inbox.append(MessageContent.ofBytes(("Subject: " + i + "\r\n\r\n" + "x".repeat(i * 10) + "\r\n")
+                        .getBytes(StandardCharsets.US_ASCII)), i % 2 == 0 ? Flags.NONE : Flags.of(Flag.SEEN),
+                        Optional.empty()).uid());
+            }
+            assertStatusIsARecount(inbox);
+            inbox.updateFlags(uids.subList(0, 3), FlagChange.ADD, Flags.of(Flag.SEEN, Flag.DELETED), OptionalLong.empty());
+            assertStatusIsARecount(inbox);
+            inbox.updateFlags(uids.subList(1, 2), FlagChange.REMOVE, Flags.of(Flag.SEEN), OptionalLong.empty());
+            assertStatusIsARecount(inbox);
+            inbox.expunge(Optional.empty());
+            assertStatusIsARecount(inbox);
+            // another program delivers one unseen and one seen message
+            Path tree = aliceTree();
+            Files.writeString(tree.resolve("new").resolve("1700000000.foreign1.host"), "Subject: f\r\n\r\nbody\r\n");
+            Files.writeString(tree.resolve("cur").resolve("1700000000.foreign2.host:2,S"), "Subject: g\r\n\r\nbody two\r\n");
+            Files.setLastModifiedTime(tree.resolve("new"), FileTime.from(Instant.now().plusSeconds(5)));
+            Files.setLastModifiedTime(tree.resolve("cur"), FileTime.from(Instant.now().plusSeconds(5)));
+            assertStatusIsARecount(inbox);
+            assertEquals(5, inbox.status().messages());
+        }
+        try (UserMailboxes mail = reopen().open("alice@example.com")) {
+            assertStatusIsARecount(mail.mailbox(MailboxStore.INBOX));
+        }
+    }
+
+    private static void assertStatusIsARecount(Mailbox box) throws StoreException {
+        List<MessageInfo> all = box.messages();
+        MailboxStatus st = box.status();
+        assertEquals(all.size(), st.messages(), "messages");
+        assertEquals(all.stream().filter(m -> !m.flags().system().contains(Flag.SEEN)).count(), st.unseen(), "unseen");
+        assertEquals(all.stream().mapToLong(MessageInfo::size).sum(), st.size(), "size");
+    }
+
+    /**
+     * Appends to one folder from many threads join group commits; each still gets its own UID,
+     * all are durable (found by a fresh store), and the quota reservation lets exactly as many
+     * through as fit even though the writes run outside the quota lock.
+     */
+    @Test
+    void concurrentAppendsToOneFolderAreGroupedYetExactAndWithinQuota() throws Exception {
+        byte[] msg = "Subject: q\r\n\r\n0123456789\r\n".getBytes(StandardCharsets.US_ASCII);
+        int fit = 25;
+        MaildirStore limited = (MaildirStore) newStore(OptionalLong.empty(), OptionalLong.of(fit));
+        int threads = 8;
+        int each = 10;
+        AtomicInteger refused = new AtomicInteger();
+        List<Long> got = java.util.Collections.synchronizedList(new ArrayList<>());
+        try (UserMailboxes mail = limited.open("alice@example.com")) {
+            Mailbox inbox = mail.mailbox(MailboxStore.INBOX);
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+            java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+            List<java.util.concurrent.Future<?>> futures = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                futures.add(pool.submit(() -> {
+                    start.await();
+                    for (int i = 0; i < each; i++) {
+                        try {
+                            got.add(inbox.append(MessageContent.ofBytes(msg), Flags.NONE, Optional.empty()).uid());
+                        } catch (StoreException e) {
+                            assertEquals(StoreException.Reason.OVER_QUOTA, e.reason());
+                            refused.incrementAndGet();
+                        }
+                    }
+                    return null;
+                }));
+            }
+            start.countDown();
+            for (java.util.concurrent.Future<?> f : futures) {
+                f.get(60, TimeUnit.SECONDS);
+            }
+            pool.shutdown();
+            assertEquals(fit, got.size(), "exactly the quota's worth is stored");
+            assertEquals(threads * each - fit, refused.get());
+            assertEquals(fit, got.stream().distinct().count(), "no UID given twice");
+        }
+        try (UserMailboxes mail = new MaildirStore(limited.settings()).open("alice@example.com")) {
+            List<Long> onDisk = mail.mailbox(MailboxStore.INBOX).messages().stream().map(MessageInfo::uid).toList();
+            assertEquals(got.stream().sorted().toList(), onDisk);
+        }
+    }
 }
