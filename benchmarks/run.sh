@@ -6,7 +6,7 @@
 # karaf-distribution/target/postwerk-distribution-*.tar.gz).  Once per machine:
 # bash ../shared/bench/setup.sh  (postfix, dovecot, iperf3 through apt-get).
 #
-#   benchmarks/run.sh [TEST...]   TEST: hashcost smtp pop3 logins pop3-sha512 profile-smtp profile-pop3
+#   benchmarks/run.sh [TEST...]   TEST: hashcost smtp pop3 logins pop3-sha512 profile-smtp profile-pop3 hold
 #                                      (default: hashcost smtp pop3 logins)
 #   RUNS=1 SMTP_MSGS=1000 SMTP_BIG_MSGS=200 POP3_SECS=10 LOGIN_SECS=10 benchmarks/run.sh   # quick check
 #   RUNS=3 benchmarks/run.sh                                                              # the real run
@@ -353,6 +353,11 @@ logins)
         lg argon2id-default | tee -a "$OUT/logins.log"
     done
     write_auth_cfg fast; sleep 3
+    ;;
+hold)
+    # keeps the benchmark server up for experiments by hand (smtp-source, curl, ...); bounded
+    log "hold: server $JAVA_PID up (SMTP $POSTWERK_SMTP_PORT, POP3 $POSTWERK_POP3_PORT) for ${HOLD_SECS:-300} s"
+    sleep "${HOLD_SECS:-300}"
     ;;
 profile-smtp|profile-pop3)
     # one Postwerk-only run with a JFR recording and three thread dumps taken during it

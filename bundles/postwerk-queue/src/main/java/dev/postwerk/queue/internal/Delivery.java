@@ -101,7 +101,7 @@ final class Delivery {
     /** Tries every pending recipient once; returns a result per pending recipient index. */
     Map<Integer, Result> attempt(SpooledMessage m) {
         Map<Integer, Result> results = new LinkedHashMap<>();
-        SpoolContent base = SpoolContent.of(m.file, m.size);
+        SpoolContent base = SpoolContent.of(m::openData, m.size);
         SpoolContent content;
         try {
             // what the data-stage filters asked for (RFC 5322 fields on top), seen by the delivery filters and the relay

@@ -41,7 +41,13 @@ final class Journal implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Journal.class);
     private static final Pattern NAME = Pattern.compile("journal\\.(\\d+)");
 
-    private record Pending(ByteBuffer frame, boolean syncMessageFolder, Runnable onDurable, CompletableFuture<Void> done) {
+    private record Pending(ByteBuffer frame, boolean syncMessageFolder, Durable onDurable, CompletableFuture<Void> done) {
+    }
+
+    /** Runs on the committer thread once a frame is durable, told where the frame was written. */
+    @FunctionalInterface
+    interface Durable {
+        void written(Path journalFile, long frameOffset);
     }
 
     private final Path folder;
@@ -117,15 +123,20 @@ final class Journal implements AutoCloseable {
      * @param syncMessageFolder fsync the message folder before the record: it names a new message file
      */
     CompletableFuture<Void> append(JournalRecord record, boolean syncMessageFolder, Runnable onDurable) {
-        return enqueue(JournalCodec.frame(record), syncMessageFolder, onDurable);
+        return enqueue(JournalCodec.frame(record), syncMessageFolder, (f, o) -> onDurable.run());
+    }
+
+    /** Queues a ready frame (an inline message); {@code onDurable} learns where it was written. */
+    CompletableFuture<Void> append(ByteBuffer frame, Durable onDurable) {
+        return enqueue(frame, false, onDurable);
     }
 
     /** Runs {@code action} after the next fsync of the journal (e.g. to delete a finished message's file). */
     void afterNextForce(Runnable action) {
-        enqueue(null, false, action);
+        enqueue(null, false, (f, o) -> action.run());
     }
 
-    private CompletableFuture<Void> enqueue(ByteBuffer frame, boolean syncMessageFolder, Runnable onDurable) {
+    private CompletableFuture<Void> enqueue(ByteBuffer frame, boolean syncMessageFolder, Durable onDurable) {
         CompletableFuture<Void> done = new CompletableFuture<>();
         IOException f = failure;
         if (f != null) {
@@ -190,9 +201,12 @@ final class Journal implements AutoCloseable {
             messageFolderChannel.force(true);
         }
         ByteBuffer[] frames = batch.stream().map(Pending::frame).filter(f -> f != null).toArray(ByteBuffer[]::new);
+        long[] offsets = new long[batch.size()];
         long total = 0;
-        for (ByteBuffer b : frames) {
-            total += b.remaining();
+        for (int i = 0; i < batch.size(); i++) {
+            offsets[i] = written + total; // the file ends at `written`: frames are only appended
+            ByteBuffer b = batch.get(i).frame();
+            total += b == null ? 0 : b.remaining();
         }
         long n = 0;
         while (n < total) {
@@ -202,10 +216,12 @@ final class Journal implements AutoCloseable {
         channel.force(false);
         batches++;
         batchedRecords += frames.length;
-        for (Pending p : batch) {
+        Path file = current();
+        for (int i = 0; i < batch.size(); i++) {
+            Pending p = batch.get(i);
             if (p.onDurable() != null) {
                 try {
-                    p.onDurable().run();
+                    p.onDurable().written(file, offsets[i]);
                 } catch (RuntimeException e) {
                     LOG.error("Queue action after journal write failed", e);
                 }
@@ -215,6 +231,11 @@ final class Journal implements AutoCloseable {
         if (written > Math.max(compactSize, 2 * liveSize)) {
             rewrite(snapshot.get());
         }
+    }
+
+    /** The current generation's file. */
+    private Path current() {
+        return folder.resolve("journal." + generation);
     }
 
     /** Writes a new generation with {@code records} and makes it the current journal. */

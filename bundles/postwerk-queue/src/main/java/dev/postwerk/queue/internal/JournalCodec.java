@@ -45,7 +45,8 @@ final class JournalCodec {
 
     /** Journal file header: magic and format version. */
     static final int MAGIC = 0x50574a31; // "PWJ1"
-    private static final int MAX_FRAME = 1 << 20;
+    /** A sanity bound on a frame's length field (inline messages and big envelopes fit well below). */
+    static final int MAX_FRAME = 16 << 20;
     private static final int MAX_TEXT = 2000;
 
     private static final byte COMMITTED = 1;
@@ -54,6 +55,8 @@ final class JournalCodec {
     private static final byte RECIPIENT_DONE = 4;
     private static final byte DEFERRED = 5;
     private static final byte REMOVED = 6;
+    /** A {@code Committed} record followed by the message octets: {@code int length | octets}. */
+    private static final byte COMMITTED_INLINE = 7;
 
     private JournalCodec() {
     }
@@ -74,6 +77,35 @@ final class JournalCodec {
         buf.putInt(0, b.length - 8);
         buf.putInt(4, (int) crc.getValue());
         return buf;
+    }
+
+    /**
+     * A frame holding {@code c} and the first {@code length} octets of {@code content}, or empty when
+     * it would exceed {@link #MAX_FRAME} (the caller then keeps the message in its own file). The
+     * octets are the frame's last {@code length} octets.
+     */
+    static Optional<ByteBuffer> frameInline(Committed c, byte[] content, int length) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(length + 512);
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeInt(0);
+            out.writeInt(0);
+            out.writeByte(COMMITTED_INLINE);
+            writeCommittedFields(c, out);
+            out.writeInt(length);
+            out.write(content, 0, length);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        if (bytes.size() - 8 > MAX_FRAME) {
+            return Optional.empty();
+        }
+        byte[] b = bytes.toByteArray();
+        ByteBuffer buf = ByteBuffer.wrap(b);
+        CRC32C crc = new CRC32C();
+        crc.update(b, 8, b.length - 8);
+        buf.putInt(0, b.length - 8);
+        buf.putInt(4, (int) crc.getValue());
+        return Optional.of(buf);
     }
 
     /**
@@ -104,18 +136,28 @@ final class JournalCodec {
         if ((int) crc.getValue() != crcValue) {
             return Optional.empty();
         }
+        long payloadStart = consumed[0] + 8;
         consumed[0] += 8 + length;
-        return Optional.of(read(new DataInputStream(new ByteArrayInputStream(payload))));
+        ByteArrayInputStream bytes = new ByteArrayInputStream(payload);
+        DataInputStream data = new DataInputStream(bytes);
+        if (payload[0] == COMMITTED_INLINE) {
+            data.readByte();
+            Committed c = readCommittedFields(data);
+            int contentLength = data.readInt();
+            long offset = payloadStart + length - bytes.available();
+            if (contentLength != bytes.available() || contentLength != c.size()) {
+                throw new IOException("inline message " + c.queueId() + " has " + bytes.available()
+                        + " octets where " + c.size() + " were recorded");
+            }
+            return Optional.of(new Committed(c.queueId(), c.arrived(), c.size(), c.envelope(), c.dataChanges(), offset));
+        }
+        return Optional.of(read(data));
     }
 
     private static void write(JournalRecord record, DataOutputStream out) throws IOException {
         if (record instanceof Committed c) {
             out.writeByte(COMMITTED);
-            out.writeUTF(c.queueId());
-            out.writeLong(c.arrived().toEpochMilli());
-            out.writeLong(c.size());
-            writeEnvelope(c.envelope(), out);
-            writeChanges(c.dataChanges(), out);
+            writeCommittedFields(c, out);
         } else if (record instanceof InFlight f) {
             out.writeByte(IN_FLIGHT);
             out.writeUTF(f.queueId());
@@ -154,8 +196,7 @@ final class JournalCodec {
     private static JournalRecord read(DataInputStream in) throws IOException {
         byte type = in.readByte();
         return switch (type) {
-            case COMMITTED -> new Committed(in.readUTF(), Instant.ofEpochMilli(in.readLong()), in.readLong(), readEnvelope(in),
-                    readChanges(in));
+            case COMMITTED -> readCommittedFields(in);
             case IN_FLIGHT -> new InFlight(in.readUTF(), in.readInt(), in.readUTF(), in.readUTF(), in.readLong(), in.readLong());
             case TARGET_DONE -> new TargetDone(in.readUTF(), in.readInt(), in.readUTF(), in.readBoolean(), in.readUTF(), in.readUTF());
             case RECIPIENT_DONE -> new RecipientDone(in.readUTF(), in.readInt(), in.readBoolean(), in.readUTF(), in.readUTF());
@@ -163,6 +204,19 @@ final class JournalCodec {
             case REMOVED -> new Removed(in.readUTF());
             default -> throw new IOException("unknown journal record type " + type);
         };
+    }
+
+    private static void writeCommittedFields(Committed c, DataOutputStream out) throws IOException {
+        out.writeUTF(c.queueId());
+        out.writeLong(c.arrived().toEpochMilli());
+        out.writeLong(c.size());
+        writeEnvelope(c.envelope(), out);
+        writeChanges(c.dataChanges(), out);
+    }
+
+    private static Committed readCommittedFields(DataInputStream in) throws IOException {
+        return new Committed(in.readUTF(), Instant.ofEpochMilli(in.readLong()), in.readLong(), readEnvelope(in),
+                readChanges(in));
     }
 
     private static String clip(String s) {

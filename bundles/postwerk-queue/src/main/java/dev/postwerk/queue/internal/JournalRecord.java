@@ -16,16 +16,28 @@ sealed interface JournalRecord {
     String queueId();
 
     /**
-     * The message file {@code msg/<queueId>} is complete and fsync'ed; the queue owns it from now on.
-     * {@code dataChanges} are the data-stage filters' changes, applied to every recipient at delivery.
+     * The message is complete and durable; the queue owns it from now on. Its octets are either in
+     * its own fsync'ed file {@code msg/<queueId>} ({@code inlineOffset} -1), or written inline right
+     * after this record in the same journal frame, starting at {@code inlineOffset} of the journal
+     * file (known only when read back; a record being written has -1 and carries the octets
+     * separately, see {@link JournalCodec#frameInline}). {@code dataChanges} are the data-stage
+     * filters' changes, applied to every recipient at delivery.
      */
-    record Committed(String queueId, Instant arrived, long size, Envelope envelope, Verdict.Changes dataChanges)
-            implements JournalRecord {
+    record Committed(String queueId, Instant arrived, long size, Envelope envelope, Verdict.Changes dataChanges,
+            long inlineOffset) implements JournalRecord {
         public Committed {
             Objects.requireNonNull(queueId);
             Objects.requireNonNull(arrived);
             Objects.requireNonNull(envelope);
             Objects.requireNonNull(dataChanges);
+        }
+
+        Committed(String queueId, Instant arrived, long size, Envelope envelope, Verdict.Changes dataChanges) {
+            this(queueId, arrived, size, envelope, dataChanges, -1);
+        }
+
+        boolean inline() {
+            return inlineOffset >= 0;
         }
     }
 

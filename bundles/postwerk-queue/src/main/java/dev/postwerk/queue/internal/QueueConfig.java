@@ -51,5 +51,11 @@ public @interface QueueConfig {
 
     @AttributeDefinition(name = "Journal compaction size (octets)",
             description = "The queue journal is rewritten with only the live messages once it grows past this size.")
-    long journal_compact_size() default 16777216;
+    long journal_compact_size() default 67108864;
+
+    @AttributeDefinition(name = "Inline message size (octets)",
+            description = "Messages up to this size are written into the queue journal itself, so that one fsync "
+                    + "commits many of them; larger ones get a file of their own. 0 gives every message its own file. "
+                    + "At most 8 MiB; all sessions together hold at most 64 MiB in memory this way.")
+    int spool_inline_max() default 131072;
 }

@@ -92,7 +92,7 @@ final class QueueService implements MailQueue {
         this.settings = settings;
         this.services = services;
         this.clock = clock;
-        this.spool = new Spool(settings.spool(), settings.compactSize());
+        this.spool = new Spool(settings.spool(), settings.compactSize(), settings.inlineMax());
         this.delivery = new Delivery(spool, services, settings, clock);
         this.dsn = new DeliveryStatusNotification(settings.hostname(), settings.postmaster(), settings.bounceSizeLimit());
         spool.onCommitted(m -> schedule(m, Duration.ZERO));
@@ -166,6 +166,17 @@ final class QueueService implements MailQueue {
     @Override
     public Optional<QueueEntry> find(String queueId) {
         return spool.get(queueId).map(SpooledMessage::entry);
+    }
+
+    /** The spooled octets of a queued message (tests, and whoever needs to look at one). */
+    Optional<byte[]> content(String queueId) throws java.io.IOException {
+        Optional<SpooledMessage> m = spool.get(queueId);
+        if (m.isEmpty()) {
+            return Optional.empty();
+        }
+        try (java.io.InputStream in = m.get().openData()) {
+            return Optional.of(in.readNBytes((int) m.get().size));
+        }
     }
 
     @Override
@@ -411,7 +422,7 @@ final class QueueService implements MailQueue {
                 List.of(new Recipient(to, Set.of(Recipient.DsnNotify.NEVER), Optional.empty())),
                 m.envelope.origin(), bounceParameters(m.envelope));
         try (SpoolWriter w = spool.begin(envelope)) {
-            dsn.write(w.content(), m.id, m.envelope, m.arrived, SpoolContent.of(m.file, m.size), failures, now);
+            dsn.write(w.content(), m.id, m.envelope, m.arrived, SpoolContent.of(m::openData, m.size), failures, now);
             String id = w.commit(envelope);
             LOG.info("Queue {}: bounce {} queued to <{}> for {} recipient(s)", m.id, id, to, failures.size());
             return true;

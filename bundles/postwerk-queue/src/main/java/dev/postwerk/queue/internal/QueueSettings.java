@@ -20,9 +20,11 @@ import java.util.Locale;
  * @param hostname this MTA's name in DSNs
  * @param bounceSizeLimit larger messages come back with their header only
  * @param compactSize journal size that triggers a compaction
+ * @param inlineMax messages up to this size are written inline in the journal (0: never)
  */
 record QueueSettings(Path spool, int deliveryThreads, List<Duration> retrySchedule, Duration maxLifetime,
-        Duration overQuotaRetry, String postmaster, String hostname, long bounceSizeLimit, long compactSize) {
+        Duration overQuotaRetry, String postmaster, String hostname, long bounceSizeLimit, long compactSize,
+        int inlineMax) {
 
     QueueSettings {
         retrySchedule = List.copyOf(retrySchedule);
@@ -34,7 +36,7 @@ record QueueSettings(Path spool, int deliveryThreads, List<Duration> retrySchedu
     static QueueSettings defaults(Path spool) {
         String host = localHostName();
         return new QueueSettings(spool, 4, parseSchedule("1m,5m,15m,1h"), Duration.ofDays(5), Duration.ofDays(1),
-                "postmaster@" + host, host, 256 * 1024, 16 * 1024 * 1024);
+                "postmaster@" + host, host, 256 * 1024, 64 * 1024 * 1024, 128 * 1024);
     }
 
     static QueueSettings from(QueueConfig c) {
@@ -42,7 +44,8 @@ record QueueSettings(Path spool, int deliveryThreads, List<Duration> retrySchedu
         return new QueueSettings(spoolFolder(c.spool_folder()), Math.max(1, c.delivery_threads()),
                 parseSchedule(c.retry_schedule()), parseDuration(c.max_lifetime()), parseDuration(c.over_quota_retry()),
                 c.postmaster().isBlank() ? "postmaster@" + host : c.postmaster().strip(), host,
-                Math.max(0, c.bounce_size_limit()), Math.max(4096, c.journal_compact_size()));
+                Math.max(0, c.bounce_size_limit()), Math.max(4096, c.journal_compact_size()),
+                Math.max(0, c.spool_inline_max()));
     }
 
     /** The delay after the {@code failures}-th temporary failure (1-based). */
@@ -109,22 +112,27 @@ record QueueSettings(Path spool, int deliveryThreads, List<Duration> retrySchedu
 
     QueueSettings withSchedule(List<Duration> schedule, Duration lifetime) {
         return new QueueSettings(spool, deliveryThreads, schedule, lifetime, overQuotaRetry, postmaster, hostname,
-                bounceSizeLimit, compactSize);
+                bounceSizeLimit, compactSize, inlineMax);
     }
 
     QueueSettings withOverQuotaRetry(Duration d) {
         return new QueueSettings(spool, deliveryThreads, retrySchedule, maxLifetime, d, postmaster, hostname,
-                bounceSizeLimit, compactSize);
+                bounceSizeLimit, compactSize, inlineMax);
     }
 
     /** 0 workers: nothing is delivered (the spool benchmark measures commits alone). */
     QueueSettings withDeliveryThreads(int threads) {
         return new QueueSettings(spool, threads, retrySchedule, maxLifetime, overQuotaRetry, postmaster, hostname,
-                bounceSizeLimit, compactSize);
+                bounceSizeLimit, compactSize, inlineMax);
     }
 
     QueueSettings withCompactSize(long size) {
         return new QueueSettings(spool, deliveryThreads, retrySchedule, maxLifetime, overQuotaRetry, postmaster, hostname,
-                bounceSizeLimit, size);
+                bounceSizeLimit, size, inlineMax);
+    }
+
+    QueueSettings withInlineMax(int max) {
+        return new QueueSettings(spool, deliveryThreads, retrySchedule, maxLifetime, overQuotaRetry, postmaster, hostname,
+                bounceSizeLimit, compactSize, max);
     }
 }

@@ -20,12 +20,12 @@ import dev.postwerk.api.mail.MessageContent;
 
 /**
  * A spooled message as delivery hands it on: a few header lines prepended in memory
- * ({@code Return-Path:}, fields added by filters) followed by the spool file streamed from disk,
+ * ({@code Return-Path:}, fields added by filters) followed by the spooled message streamed from disk,
  * optionally without some header fields. The body is never loaded into memory.
  */
 final class SpoolContent implements MessageContent {
 
-    /** Octets {@code [start, end)} of the spool file left out. */
+    /** Octets {@code [start, end)} of the spooled message left out. */
     record Range(long start, long end) {
     }
 
@@ -33,12 +33,18 @@ final class SpoolContent implements MessageContent {
     private static final int MAX_HEADER_SCAN = 1 << 20;
 
     private final byte[] prefix;
-    private final Path file;
+    private final Source file;
     private final long fileSize;
     private final List<Range> skip;
     private final long size;
 
-    private SpoolContent(byte[] prefix, Path file, long fileSize, List<Range> skip) {
+    /** Opens the spooled octets from offset 0 (a file, a journal slice, or memory while receiving). */
+    @FunctionalInterface
+    interface Source {
+        InputStream open() throws IOException;
+    }
+
+    private SpoolContent(byte[] prefix, Source file, long fileSize, List<Range> skip) {
         this.prefix = prefix;
         this.file = file;
         this.fileSize = fileSize;
@@ -51,6 +57,10 @@ final class SpoolContent implements MessageContent {
     }
 
     static SpoolContent of(Path file, long fileSize) {
+        return of(() -> Files.newInputStream(file), fileSize);
+    }
+
+    static SpoolContent of(Source file, long fileSize) {
         return new SpoolContent(new byte[0], file, fileSize, List.of());
     }
 
@@ -60,14 +70,11 @@ final class SpoolContent implements MessageContent {
         return new SpoolContent(headerLines.getBytes(StandardCharsets.UTF_8), file, fileSize, ranges);
     }
 
-    /** Octets of the spool file itself (the part every delivered copy ends with). */
+    /** Octets of the spooled message itself (the part every delivered copy ends with). */
     long fileSize() {
         return fileSize;
     }
 
-    Path file() {
-        return file;
-    }
 
     @Override
     public long size() {
@@ -77,7 +84,7 @@ final class SpoolContent implements MessageContent {
     @Override
     public InputStream openStream() throws IOException {
         // limited: written() hands out the file while the session may still append to it
-        InputStream body = new LimitedStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16), fileSize);
+        InputStream body = new LimitedStream(new BufferedInputStream(file.open(), 1 << 16), fileSize);
         if (!skip.isEmpty()) {
             body = new SkippingStream(body, skip);
         }
@@ -88,13 +95,13 @@ final class SpoolContent implements MessageContent {
      * Where the header fields named in {@code names} are (each field with its folded continuation
      * lines, RFC 5322 §2.2.3), scanning only the header section.
      */
-    static List<Range> fieldRanges(Path file, Set<String> names) throws IOException {
+    static List<Range> fieldRanges(Source file, Set<String> names) throws IOException {
         Set<String> lower = new TreeSet<>();
         for (String n : names) {
             lower.add(n.toLowerCase(Locale.ROOT));
         }
         List<Range> ranges = new ArrayList<>();
-        try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 14)) {
+        try (InputStream in = new BufferedInputStream(file.open(), 1 << 14)) {
             long pos = 0;
             long fieldStart = -1;
             boolean removing = false;

@@ -42,7 +42,10 @@ final class SpooledMessage {
     final long size;
     final Envelope envelope;
     final Verdict.Changes dataChanges;
+    /** The message's own file {@code msg/<id>}: where it is, or where compaction moves it from the journal. */
     final Path file;
+    /** Where the octets are now; changes only once, from a journal slice to {@link #file}. */
+    volatile SpoolData data;
     final RecipientState[] recipients;
 
     // scheduling, guarded by this
@@ -54,7 +57,8 @@ final class SpooledMessage {
     Instant nextAttempt;
     int attemptRuns;
 
-    SpooledMessage(Committed c, Path file) {
+    SpooledMessage(Committed c, Path file, SpoolData data) {
+        this.data = data;
         this.id = c.queueId();
         this.arrived = c.arrived();
         this.size = c.size();
@@ -89,6 +93,24 @@ final class SpooledMessage {
 
     private boolean valid(int index) {
         return index >= 0 && index < recipients.length;
+    }
+
+    /**
+     * Opens the message's octets. A compaction may move them from the journal to their own file
+     * and delete the old journal generation between reading {@link #data} and opening it; the
+     * move sets {@link #data} before the deletion, so one more try finds the file.
+     */
+    java.io.InputStream openData() throws java.io.IOException {
+        SpoolData where = data;
+        try {
+            return where.open();
+        } catch (java.nio.file.NoSuchFileException e) {
+            SpoolData now = data;
+            if (now.equals(where)) {
+                throw e;
+            }
+            return now.open();
+        }
     }
 
     synchronized boolean finished() {
