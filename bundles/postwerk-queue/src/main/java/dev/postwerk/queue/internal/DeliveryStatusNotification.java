@@ -28,10 +28,22 @@ import dev.postwerk.api.mail.Recipient;
  */
 final class DeliveryStatusNotification {
 
-    /** One recipient's outcome: failed for good, or delivered (a success notice, RFC 3461 §4.1 NOTIFY=SUCCESS). */
-    record Failure(Recipient recipient, String status, String diagnostic, Optional<String> remoteMta) {
+    /** RFC 3464 §2.3.3 Action of a recipient in a notice. */
+    enum Action {
+        FAILED, DELAYED, DELIVERED
+    }
+
+    /**
+     * One recipient's outcome: failed for good, delivered (a success notice, RFC 3461 §4.1
+     * NOTIFY=SUCCESS), or still being retried (a delay notice, NOTIFY=DELAY).
+     */
+    record Failure(Recipient recipient, String status, String diagnostic, Optional<String> remoteMta, Action action) {
+        Failure(Recipient recipient, String status, String diagnostic, Optional<String> remoteMta) {
+            this(recipient, status, diagnostic, remoteMta, status.startsWith("2.") ? Action.DELIVERED : Action.FAILED);
+        }
+
         boolean delivered() {
-            return status.startsWith("2.");
+            return action == Action.DELIVERED;
         }
     }
 
@@ -59,22 +71,31 @@ final class DeliveryStatusNotification {
      */
     void write(OutputStream out, String queueId, Envelope envelope, Instant arrived, MessageContent original,
             List<Failure> failures, Instant now) throws IOException {
+        write(out, queueId, envelope, arrived, original, failures, now, Optional.empty());
+    }
+
+    /** As above; {@code retryUntil} is when a delayed message's recipients will be given up (delay notices). */
+    void write(OutputStream out, String queueId, Envelope envelope, Instant arrived, MessageContent original,
+            List<Failure> failures, Instant now, Optional<Instant> retryUntil) throws IOException {
         MailAddress to = envelope.sender().orElseThrow(() -> new IllegalArgumentException("no bounce to the null sender"));
-        boolean success = failures.stream().allMatch(Failure::delivered);
-        if (!success && failures.stream().anyMatch(Failure::delivered)) {
-            throw new IllegalArgumentException("one notice reports either failures or deliveries");
+        Action action = failures.get(0).action();
+        if (failures.stream().anyMatch(f -> f.action() != action)) {
+            throw new IllegalArgumentException("one notice reports failures, delays or deliveries, not a mix");
         }
+        boolean success = action == Action.DELIVERED;
+        boolean delayed = action == Action.DELAYED;
         String boundary = "=_" + queueId + "/" + UUID.randomUUID() + "/" + hostname;
         // RFC 3461 §4.3: RET=HDRS returns the header only; without RET we return the full message up
         // to a size limit. BINARYMIME content cannot travel inside message/rfc822 on an 8-bit path.
         // A success notice carries the header only (RFC 3461 §4.3: RET=FULL is for failed DSNs).
-        boolean full = !success && envelope.dsnReturn().map(r -> r == Envelope.DsnReturn.FULL).orElse(true)
+        boolean full = action == Action.FAILED && envelope.dsnReturn().map(r -> r == Envelope.DsnReturn.FULL).orElse(true)
                 && original.size() <= sizeLimit
                 && !envelope.parameter("BODY").map(b -> b.equalsIgnoreCase("BINARYMIME")).orElse(false);
         StringBuilder h = new StringBuilder(2048);
         line(h, "From: Mail Delivery System <" + postmaster + ">");
         line(h, "To: <" + to + ">");
-        line(h, "Subject: " + (success ? "Successful Mail Delivery Report" : "Undelivered Mail Returned to Sender"));
+        line(h, "Subject: " + (success ? "Successful Mail Delivery Report"
+                : delayed ? "Delayed Mail (still being retried)" : "Undelivered Mail Returned to Sender"));
         line(h, "Date: " + date(now));
         line(h, "Message-ID: <" + queueId + "." + now.toEpochMilli() + ".dsn@" + hostname + ">");
         // RFC 3834 §5: an automatic reply, so responders do not answer it
@@ -95,6 +116,11 @@ final class DeliveryStatusNotification {
         line(h, "");
         if (success) {
             line(h, "Your message was delivered to the recipients below, as you asked (NOTIFY=SUCCESS).");
+            line(h, "Its header is attached below.");
+        } else if (delayed) {
+            line(h, "Your message could not be delivered yet to the recipients below; this is only a warning,");
+            line(h, "you do not need to send it again. Delivery will be retried"
+                    + retryUntil.map(u -> " until " + date(u) + ".").orElse("."));
             line(h, "Its header is attached below.");
         } else {
             line(h, "Your message could not be delivered to one or more recipients.");
@@ -124,13 +150,16 @@ final class DeliveryStatusNotification {
                         : o.substring(0, semicolon) + ";" + xtextDecode(o.substring(semicolon + 1))));
             });
             line(h, "Final-Recipient: rfc822; " + f.recipient().address());
-            line(h, "Action: " + (f.delivered() ? "delivered" : "failed"));
+            line(h, "Action: " + f.action().name().toLowerCase(Locale.ROOT));
             line(h, "Status: " + f.status());
             f.remoteMta().ifPresent(m -> line(h, "Remote-MTA: dns; " + oneLine(m)));
             if (!f.delivered()) {
                 line(h, "Diagnostic-Code: smtp; " + oneLine(f.diagnostic()));
             }
             line(h, "Last-Attempt-Date: " + date(now));
+            if (delayed) {
+                retryUntil.ifPresent(u -> line(h, "Will-Retry-Until: " + date(u))); // RFC 3464 §2.3.9
+            }
         }
         line(h, "");
         line(h, "--" + boundary);
@@ -139,7 +168,7 @@ final class DeliveryStatusNotification {
             line(h, "Content-Type: message/rfc822");
             line(h, "Content-Transfer-Encoding: 8bit");
         } else {
-            line(h, "Content-Description: " + (success ? "Message Headers" : "Undelivered Message Headers"));
+            line(h, "Content-Description: " + (success || delayed ? "Message Headers" : "Undelivered Message Headers"));
             line(h, "Content-Type: text/rfc822-headers");
             line(h, "Content-Transfer-Encoding: 8bit");
         }

@@ -30,6 +30,7 @@ import dev.postwerk.api.mail.Origin;
 import dev.postwerk.api.mail.Recipient;
 import dev.postwerk.queue.internal.JournalRecord.Committed;
 import dev.postwerk.queue.internal.JournalRecord.Deferred;
+import dev.postwerk.queue.internal.JournalRecord.DelayNotified;
 import dev.postwerk.queue.internal.JournalRecord.InFlight;
 import dev.postwerk.queue.internal.JournalRecord.RecipientDone;
 import dev.postwerk.queue.internal.JournalRecord.Removed;
@@ -57,6 +58,7 @@ final class JournalCodec {
     private static final byte REMOVED = 6;
     /** A {@code Committed} record followed by the message octets: {@code int length | octets}. */
     private static final byte COMMITTED_INLINE = 7;
+    private static final byte DELAY_NOTIFIED = 8;
 
     private JournalCodec() {
     }
@@ -181,6 +183,9 @@ final class JournalCodec {
             out.writeBoolean(r.failed());
             out.writeUTF(r.status());
             out.writeUTF(clip(r.diagnostic()));
+        } else if (record instanceof DelayNotified n) {
+            out.writeByte(DELAY_NOTIFIED);
+            out.writeUTF(n.queueId());
         } else if (record instanceof Deferred d) {
             out.writeByte(DEFERRED);
             out.writeUTF(d.queueId());
@@ -201,6 +206,7 @@ final class JournalCodec {
             case TARGET_DONE -> new TargetDone(in.readUTF(), in.readInt(), in.readUTF(), in.readBoolean(), in.readUTF(), in.readUTF());
             case RECIPIENT_DONE -> new RecipientDone(in.readUTF(), in.readInt(), in.readBoolean(), in.readUTF(), in.readUTF());
             case DEFERRED -> new Deferred(in.readUTF(), in.readInt(), in.readInt(), in.readUTF());
+            case DELAY_NOTIFIED -> new DelayNotified(in.readUTF());
             case REMOVED -> new Removed(in.readUTF());
             default -> throw new IOException("unknown journal record type " + type);
         };

@@ -64,6 +64,10 @@ sealed interface JournalRecord {
     record Deferred(String queueId, int recipient, int attempts, String lastError) implements JournalRecord {
     }
 
+    /** A delay notice (RFC 3461 NOTIFY=DELAY) went out for this message; there is at most one. */
+    record DelayNotified(String queueId) implements JournalRecord {
+    }
+
     /** The message left the queue (every recipient finished, or an admin deleted it). */
     record Removed(String queueId) implements JournalRecord {
     }

@@ -27,6 +27,11 @@ public @interface QueueConfig {
             description = "How long a message may wait for delivery (e.g. 5d) before its pending recipients are bounced.")
     String max_lifetime() default "5d";
 
+    @AttributeDefinition(name = "Delay notice after",
+            description = "A message still not delivered this long after arrival (e.g. 4h) gets one delay notice "
+                    + "(RFC 3461 NOTIFY=DELAY; also sent when the client gave no NOTIFY, as sendmail does); 0 sends none.")
+    String delay_warning() default "4h";
+
     @AttributeDefinition(name = "Over-quota retry period",
             description = "A full mailbox (552 5.2.2) is retried like a temporary failure for this long after "
                     + "arrival (e.g. 1d), then bounced; 0 bounces at once.")

@@ -313,6 +313,7 @@ final class QueueService implements MailQueue {
         boolean expired = Duration.between(m.arrived, now).compareTo(settings.maxLifetime()) >= 0;
         List<DeliveryStatusNotification.Failure> bounce = new ArrayList<>();
         List<DeliveryStatusNotification.Failure> successNotices = new ArrayList<>();
+        List<DeliveryStatusNotification.Failure> delayNotices = new ArrayList<>();
         List<Integer> failedIndexes = new ArrayList<>();
         List<String> failedStatus = new ArrayList<>();
         boolean serviceMissing = false;
@@ -348,6 +349,11 @@ final class QueueService implements MailQueue {
                     spool.recordLazily(d);
                     serviceMissing |= r.serviceMissing();
                     LOG.info("Queue {}: to=<{}> deferred: {}", m.id, rcpt.address(), r.diagnostic());
+                    if (wantsDelayNotice(rcpt)) {
+                        delayNotices.add(new DeliveryStatusNotification.Failure(rcpt,
+                                r.status().startsWith("4.") ? r.status() : "4.0.0", r.diagnostic(), r.remoteMta(),
+                                DeliveryStatusNotification.Action.DELAYED));
+                    }
                 }
                 case PERMANENT -> {
                     failedIndexes.add(i);
@@ -359,6 +365,7 @@ final class QueueService implements MailQueue {
                 }
             }
         }
+        sendDelayNotice(m, delayNotices, now);
         if (!successNotices.isEmpty() && !sendBounce(m, successNotices, now)) {
             // best effort: the deliveries happened; a lost success notice is logged, not retried
             LOG.warn("Queue {}: success notice for {} recipient(s) not sent", m.id, successNotices.size());
@@ -397,10 +404,44 @@ final class QueueService implements MailQueue {
 
     /**
      * RFC 3461 §4.1: no NOTIFY means the server's default, FAILURE. SUCCESS notices are sent after
-     * delivery; DELAY warnings ("MAY") are not sent.
+     * delivery, DELAY notices once a message waits longer than the configured delay.
      */
     private static boolean wantsFailureNotice(Recipient r) {
         return r.notifyOn().isEmpty() || r.notifyOn().contains(Recipient.DsnNotify.FAILURE);
+    }
+
+    /**
+     * NOTIFY=DELAY asks for it; without NOTIFY the server decides (RFC 3461 §4.1), and like
+     * sendmail we warn then too: a sender waiting hours for an answer wants to know.
+     */
+    private static boolean wantsDelayNotice(Recipient r) {
+        return r.notifyOn().isEmpty() || r.notifyOn().contains(Recipient.DsnNotify.DELAY);
+    }
+
+    /**
+     * One delay notice per message, for the recipients still deferred once the message is older
+     * than {@code delay.warning}; recorded durably so that neither a retry nor a restart repeats it.
+     */
+    private void sendDelayNotice(SpooledMessage m, List<DeliveryStatusNotification.Failure> deferred, Instant now) {
+        Duration after = settings.delayWarning();
+        if (deferred.isEmpty() || after.isZero() || Duration.between(m.arrived, now).compareTo(after) < 0) {
+            return;
+        }
+        synchronized (m) {
+            if (m.delayNotified) {
+                return;
+            }
+        }
+        if (!sendBounce(m, deferred, now, Optional.of(m.arrived.plus(settings.maxLifetime())))) {
+            return; // tried again at the next attempt
+        }
+        JournalRecord.DelayNotified done = new JournalRecord.DelayNotified(m.id);
+        m.apply(done);
+        try {
+            spool.recordDurably(done);
+        } catch (IOException e) {
+            LOG.warn("Queue {}: delay notice not recorded: {}", m.id, e.toString());
+        }
     }
 
     /**
@@ -409,6 +450,11 @@ final class QueueService implements MailQueue {
      * and a message with the null reverse-path never gets one, so bounces cannot loop.
      */
     private boolean sendBounce(SpooledMessage m, List<DeliveryStatusNotification.Failure> failures, Instant now) {
+        return sendBounce(m, failures, now, Optional.empty());
+    }
+
+    private boolean sendBounce(SpooledMessage m, List<DeliveryStatusNotification.Failure> failures, Instant now,
+            Optional<Instant> retryUntil) {
         if (failures.isEmpty()) {
             return true;
         }
@@ -422,9 +468,11 @@ final class QueueService implements MailQueue {
                 List.of(new Recipient(to, Set.of(Recipient.DsnNotify.NEVER), Optional.empty())),
                 m.envelope.origin(), bounceParameters(m.envelope));
         try (SpoolWriter w = spool.begin(envelope)) {
-            dsn.write(w.content(), m.id, m.envelope, m.arrived, SpoolContent.of(m::openData, m.size), failures, now);
+            dsn.write(w.content(), m.id, m.envelope, m.arrived, SpoolContent.of(m::openData, m.size), failures, now,
+                    retryUntil);
             String id = w.commit(envelope);
-            LOG.info("Queue {}: bounce {} queued to <{}> for {} recipient(s)", m.id, id, to, failures.size());
+            LOG.info("Queue {}: {} notice {} queued to <{}> for {} recipient(s)", m.id,
+                    failures.get(0).action().name().toLowerCase(Locale.ROOT), id, to, failures.size());
             return true;
         } catch (IOException | QueueException e) {
             LOG.warn("Queue {}: the bounce could not be queued: {}", m.id, e.toString());

@@ -21,10 +21,11 @@ import java.util.Locale;
  * @param bounceSizeLimit larger messages come back with their header only
  * @param compactSize journal size that triggers a compaction
  * @param inlineMax messages up to this size are written inline in the journal (0: never)
+ * @param delayWarning age after which one delay notice goes out; zero sends none
  */
 record QueueSettings(Path spool, int deliveryThreads, List<Duration> retrySchedule, Duration maxLifetime,
         Duration overQuotaRetry, String postmaster, String hostname, long bounceSizeLimit, long compactSize,
-        int inlineMax) {
+        int inlineMax, Duration delayWarning) {
 
     QueueSettings {
         retrySchedule = List.copyOf(retrySchedule);
@@ -36,7 +37,7 @@ record QueueSettings(Path spool, int deliveryThreads, List<Duration> retrySchedu
     static QueueSettings defaults(Path spool) {
         String host = localHostName();
         return new QueueSettings(spool, 4, parseSchedule("1m,5m,15m,1h"), Duration.ofDays(5), Duration.ofDays(1),
-                "postmaster@" + host, host, 256 * 1024, 64 * 1024 * 1024, 128 * 1024);
+                "postmaster@" + host, host, 256 * 1024, 64 * 1024 * 1024, 128 * 1024, Duration.ofHours(4));
     }
 
     static QueueSettings from(QueueConfig c) {
@@ -45,7 +46,7 @@ record QueueSettings(Path spool, int deliveryThreads, List<Duration> retrySchedu
                 parseSchedule(c.retry_schedule()), parseDuration(c.max_lifetime()), parseDuration(c.over_quota_retry()),
                 c.postmaster().isBlank() ? "postmaster@" + host : c.postmaster().strip(), host,
                 Math.max(0, c.bounce_size_limit()), Math.max(4096, c.journal_compact_size()),
-                Math.max(0, c.spool_inline_max()));
+                Math.max(0, c.spool_inline_max()), parseDuration(c.delay_warning()));
     }
 
     /** The delay after the {@code failures}-th temporary failure (1-based). */
@@ -112,27 +113,32 @@ record QueueSettings(Path spool, int deliveryThreads, List<Duration> retrySchedu
 
     QueueSettings withSchedule(List<Duration> schedule, Duration lifetime) {
         return new QueueSettings(spool, deliveryThreads, schedule, lifetime, overQuotaRetry, postmaster, hostname,
-                bounceSizeLimit, compactSize, inlineMax);
+                bounceSizeLimit, compactSize, inlineMax, delayWarning);
     }
 
     QueueSettings withOverQuotaRetry(Duration d) {
         return new QueueSettings(spool, deliveryThreads, retrySchedule, maxLifetime, d, postmaster, hostname,
-                bounceSizeLimit, compactSize, inlineMax);
+                bounceSizeLimit, compactSize, inlineMax, delayWarning);
     }
 
     /** 0 workers: nothing is delivered (the spool benchmark measures commits alone). */
     QueueSettings withDeliveryThreads(int threads) {
         return new QueueSettings(spool, threads, retrySchedule, maxLifetime, overQuotaRetry, postmaster, hostname,
-                bounceSizeLimit, compactSize, inlineMax);
+                bounceSizeLimit, compactSize, inlineMax, delayWarning);
     }
 
     QueueSettings withCompactSize(long size) {
         return new QueueSettings(spool, deliveryThreads, retrySchedule, maxLifetime, overQuotaRetry, postmaster, hostname,
-                bounceSizeLimit, size, inlineMax);
+                bounceSizeLimit, size, inlineMax, delayWarning);
+    }
+
+    QueueSettings withDelayWarning(Duration d) {
+        return new QueueSettings(spool, deliveryThreads, retrySchedule, maxLifetime, overQuotaRetry, postmaster, hostname,
+                bounceSizeLimit, compactSize, inlineMax, d);
     }
 
     QueueSettings withInlineMax(int max) {
         return new QueueSettings(spool, deliveryThreads, retrySchedule, maxLifetime, overQuotaRetry, postmaster, hostname,
-                bounceSizeLimit, compactSize, max);
+                bounceSizeLimit, compactSize, max, delayWarning);
     }
 }

@@ -13,6 +13,7 @@ import dev.postwerk.api.mail.Envelope;
 import dev.postwerk.api.queue.QueueEntry;
 import dev.postwerk.queue.internal.JournalRecord.Committed;
 import dev.postwerk.queue.internal.JournalRecord.Deferred;
+import dev.postwerk.queue.internal.JournalRecord.DelayNotified;
 import dev.postwerk.queue.internal.JournalRecord.InFlight;
 import dev.postwerk.queue.internal.JournalRecord.RecipientDone;
 import dev.postwerk.queue.internal.JournalRecord.TargetDone;
@@ -47,6 +48,9 @@ final class SpooledMessage {
     /** Where the octets are now; changes only once, from a journal slice to {@link #file}. */
     volatile SpoolData data;
     final RecipientState[] recipients;
+
+    /** A delay notice was sent (guarded by this). */
+    boolean delayNotified;
 
     // scheduling, guarded by this
     int generation;
@@ -85,6 +89,8 @@ final class SpooledMessage {
             s.failed = r.failed();
             s.status = r.status();
             s.diagnostic = r.diagnostic();
+        } else if (record instanceof DelayNotified) {
+            delayNotified = true;
         } else if (record instanceof Deferred d && valid(d.recipient())) {
             recipients[d.recipient()].attempts = d.attempts();
             recipients[d.recipient()].lastError = d.lastError();
@@ -126,6 +132,9 @@ final class SpooledMessage {
     synchronized List<JournalRecord> records() {
         List<JournalRecord> list = new ArrayList<>();
         list.add(new Committed(id, arrived, size, envelope, dataChanges));
+        if (delayNotified) {
+            list.add(new DelayNotified(id));
+        }
         for (int i = 0; i < recipients.length; i++) {
             RecipientState s = recipients[i];
             if (s.done) {

@@ -514,4 +514,57 @@ class QueueServiceTest {
         q.stop();
         assertThrows(QueueException.class, () -> q.begin(envelope("sender@example.org", "alice@example.com")));
     }
+
+    @Test
+    void oneDelayNoticeOnceAMessageWaitsLongerThanTheWarningTime() throws Exception {
+        h.settings = h.settings.withDelayWarning(Duration.ofMillis(1))
+                .withSchedule(List.of(Duration.ofMillis(30)), Duration.ofDays(5));
+        h.fakeStore().unavailable.set(Integer.MAX_VALUE);
+        QueueService q = h.open();
+        Envelope env = new Envelope(Optional.of(MailAddress.parse("sender@example.org")),
+                List.of(Recipient.of(MailAddress.parse("alice@example.com")), // no NOTIFY: the server's choice, warned
+                        new Recipient(MailAddress.parse("bob@example.com"), Set.of(Recipient.DsnNotify.FAILURE),
+                                Optional.empty())), // FAILURE only: not warned
+                Harness.origin(), java.util.Map.of("ENVID", "e1"));
+        String id = h.submit(env, message("slow"));
+        await("three attempts", () -> q.find(id).map(e -> e.pending().get(0).attempts() >= 3).orElse(false));
+        List<QueueEntry> notices = q.list().stream().filter(e -> !e.queueId().equals(id)).toList();
+        assertEquals(1, notices.size(), "one notice however many attempts");
+        assertTrue(notices.get(0).envelope().sender().isEmpty(), "sent from the null sender");
+        String dsn = new String(q.content(notices.get(0).queueId()).orElseThrow(), StandardCharsets.UTF_8);
+        assertTrue(dsn.contains("Subject: Delayed Mail (still being retried)"), dsn);
+        assertTrue(dsn.contains("Final-Recipient: rfc822; alice@example.com\r\nAction: delayed\r\nStatus: 4.3.0"), dsn);
+        assertTrue(dsn.contains("Will-Retry-Until: "), dsn);
+        assertTrue(dsn.contains("Original-Envelope-Id: e1"), dsn);
+        assertFalse(dsn.contains("bob@example.com"), dsn);
+        assertTrue(dsn.contains("Content-Type: text/rfc822-headers"), dsn);
+        assertFalse(dsn.contains("Hello, slow."), "a delay notice returns the header only");
+
+        q.halt(); // the notice is remembered across a restart
+        QueueService again = h.open();
+        int before = again.find(id).orElseThrow().pending().get(0).attempts();
+        await("more attempts", () -> again.find(id).map(e -> e.pending().get(0).attempts() >= before + 2).orElse(false));
+        assertEquals(2, again.list().size());
+    }
+
+    @Test
+    void noDelayNoticeBeforeTheWarningTimeOrForNotifyNever() throws Exception {
+        h.settings = h.settings.withSchedule(List.of(Duration.ofMillis(30)), Duration.ofDays(5)); // default: after 4 h
+        h.fakeStore().unavailable.set(Integer.MAX_VALUE);
+        QueueService q = h.open();
+        String young = h.submit(envelope("sender@example.org", "alice@example.com"), message("young"));
+        await("attempts", () -> q.find(young).map(e -> e.pending().get(0).attempts() >= 2).orElse(false));
+        assertEquals(1, q.list().size());
+        q.halt();
+        h.settings = h.settings.withDelayWarning(Duration.ofMillis(1));
+        QueueService again = h.open();
+        Envelope never = new Envelope(Optional.of(MailAddress.parse("sender@example.org")),
+                List.of(new Recipient(MailAddress.parse("bob@example.com"), Set.of(Recipient.DsnNotify.NEVER), Optional.empty())),
+                Harness.origin(), java.util.Map.of());
+        String quiet = h.submit(never, message("quiet"));
+        await("attempts", () -> again.find(quiet).map(e -> e.pending().get(0).attempts() >= 2).orElse(false));
+        // the young one is old enough now and warned; NOTIFY=NEVER is not
+        await("one notice", () -> again.list().size() == 3);
+        assertTrue(again.list().stream().filter(e -> e.envelope().sender().isEmpty()).count() == 1);
+    }
 }
