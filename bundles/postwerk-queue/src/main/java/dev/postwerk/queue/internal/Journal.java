@@ -53,7 +53,28 @@ final class Journal implements AutoCloseable {
     private final Path folder;
     private final FileChannel folderChannel;
     private final FileChannel messageFolderChannel;
-    private final Supplier<List<JournalRecord>> snapshot;
+    private final Supplier<List<Live>> snapshot;
+
+    /** One entry of the live state written into a new generation. */
+    sealed interface Live {
+    }
+
+    /** A record, written as it is. */
+    record LiveRecord(JournalRecord record) implements Live {
+    }
+
+    /**
+     * A live inline message carried into the new generation with its octets (read from
+     * {@code source}); {@code moved} is told where they are once the generation is in place,
+     * before the old one is deleted.
+     */
+    record LiveInline(JournalRecord.Committed committed, SpoolContent.Source source, Relocation moved) implements Live {
+    }
+
+    @FunctionalInterface
+    interface Relocation {
+        void to(Path journal, long contentOffset);
+    }
     private final long compactSize;
     private final Object lock = new Object();
     private final ArrayDeque<Pending> pending = new ArrayDeque<>();
@@ -66,6 +87,7 @@ final class Journal implements AutoCloseable {
     private long liveSize;
     private boolean closing; // guarded by lock
     private volatile boolean halted;
+    private boolean forceCompaction; // committer thread only
     private volatile IOException failure;
     /** Batches written and records in them, for the benchmark's report. */
     private volatile long batches;
@@ -76,8 +98,8 @@ final class Journal implements AutoCloseable {
      *
      * @param snapshot the live state as records, called on the committer thread when compacting
      */
-    Journal(Path folder, Path messageFolder, long previousGeneration, List<JournalRecord> initial,
-            Supplier<List<JournalRecord>> snapshot, long compactSize) throws IOException {
+    Journal(Path folder, Path messageFolder, long previousGeneration, List<Live> initial,
+            Supplier<List<Live>> snapshot, long compactSize) throws IOException {
         this.folder = folder;
         this.snapshot = snapshot;
         this.compactSize = compactSize;
@@ -129,6 +151,11 @@ final class Journal implements AutoCloseable {
     /** Queues a ready frame (an inline message); {@code onDurable} learns where it was written. */
     CompletableFuture<Void> append(ByteBuffer frame, Durable onDurable) {
         return enqueue(frame, false, onDurable);
+    }
+
+    /** Tests: the next batch rewrites the journal whatever its size. */
+    CompletableFuture<Void> compactNow() {
+        return enqueue(null, false, (f, o) -> forceCompaction = true);
     }
 
     /** Runs {@code action} after the next fsync of the journal (e.g. to delete a finished message's file). */
@@ -228,7 +255,8 @@ final class Journal implements AutoCloseable {
             }
             p.done().complete(null);
         }
-        if (written > Math.max(compactSize, 2 * liveSize)) {
+        if (forceCompaction || written > Math.max(compactSize, 2 * liveSize)) {
+            forceCompaction = false;
             rewrite(snapshot.get());
         }
     }
@@ -239,20 +267,40 @@ final class Journal implements AutoCloseable {
     }
 
     /** Writes a new generation with {@code records} and makes it the current journal. */
-    private void rewrite(List<JournalRecord> records) throws IOException {
+    private void rewrite(List<Live> records) throws IOException {
         long next = generation + 1;
         Path tmp = folder.resolve("journal." + next + ".tmp");
         Path target = folder.resolve("journal." + next);
         FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
                 StandardOpenOption.WRITE);
         long size;
+        List<Runnable> relocations = new ArrayList<>();
         try {
             ByteBuffer header = ByteBuffer.allocate(4).putInt(0, JournalCodec.MAGIC);
             out.write(header);
             size = 4;
+            long position = 4;
             List<ByteBuffer> chunk = new ArrayList<>();
-            for (JournalRecord r : records) {
-                chunk.add(JournalCodec.frame(r));
+            for (Live live : records) {
+                ByteBuffer frame;
+                if (live instanceof LiveInline in) {
+                    int length = (int) in.committed().size();
+                    byte[] content;
+                    try (java.io.InputStream s = in.source().open()) {
+                        content = s.readNBytes(length);
+                    }
+                    if (content.length != length) {
+                        throw new IOException("inline message " + in.committed().queueId() + " is shorter than recorded");
+                    }
+                    frame = JournalCodec.frameInline(in.committed(), content, length)
+                            .orElseThrow(() -> new IOException("inline message too big for a frame"));
+                    long contentOffset = position + frame.remaining() - length;
+                    relocations.add(() -> in.moved().to(target, contentOffset));
+                } else {
+                    frame = JournalCodec.frame(((LiveRecord) live).record());
+                }
+                position += frame.remaining();
+                chunk.add(frame);
                 if (chunk.size() == 256) {
                     size += writeAll(out, chunk);
                 }
@@ -265,6 +313,8 @@ final class Journal implements AutoCloseable {
         }
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
         folderChannel.force(true);
+        // the carried messages are read from the new generation before the old one goes
+        relocations.forEach(Runnable::run);
         FileChannel old = channel;
         long oldGeneration = generation;
         channel = out;

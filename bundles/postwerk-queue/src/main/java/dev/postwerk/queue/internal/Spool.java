@@ -57,9 +57,10 @@ import org.slf4j.LoggerFactory;
  * difference between a fsync'ed file per message (about 1,300 per second on one disk) and a
  * group commit. At most {@link #INLINE_BUDGET} octets of all sessions are held in memory at once;
  * past that, or past {@code inlineMax}, a message is streamed to its own file as before.
- * Compaction moves the inline messages still live into their own files (fsync'ed, then the
- * folder) before it writes the new generation without them, so a generation never has to keep a
- * message that waits for days, and the journal stays the size of the recent traffic.
+ * Compaction carries the inline messages still live into the new generation (a sequential copy
+ * covered by its one fsync), except those that have waited longer than {@link #CARRY_AGE}: they
+ * move to their own files, so the journal stays the size of the recent traffic and a message that
+ * waits for days is not copied at every compaction.
  *
  * <h2>Commit (rule 1 of DESIGN.md)</h2>
  * The SMTP session streams into {@code msg/<id>}; {@code commit} fsyncs that file on the session's
@@ -136,7 +137,7 @@ final class Spool implements AutoCloseable {
             for (String id : live.keySet()) {
                 maxId = Math.max(maxId, QueueIds.sequence(id));
             }
-            List<JournalRecord> initial = snapshot();
+            List<Journal.Live> initial = snapshot();
             journal = new Journal(folder, messages, generation, initial, this::snapshot, compactSize);
         } catch (IOException | RuntimeException e) {
             lock.release();
@@ -237,19 +238,47 @@ final class Spool implements AutoCloseable {
         return max;
     }
 
+    /** Inline messages younger than this are carried into a new generation; older ones get their own file. */
+    static final java.time.Duration CARRY_AGE = java.time.Duration.ofMinutes(10);
+    private volatile java.time.Duration carryAge = CARRY_AGE;
+
+    /** Tests: how long inline messages are carried from generation to generation. */
+    void carryAge(java.time.Duration age) {
+        this.carryAge = age;
+    }
+
+    /** Tests: forces a compaction now (on the committer thread) and waits for it. */
+    void compactNow() throws IOException {
+        await(journal.compactNow());
+    }
+
     /**
-     * The live state as records, for a new journal generation. Inline messages are first moved to
-     * their own files (each fsync'ed, then the folder), since the generation they are in is about
-     * to be deleted; runs on the committer thread (or in the constructor, before it exists).
+     * The live state, for a new journal generation; runs on the committer thread (or in the
+     * constructor, before it exists). An inline message that arrived recently (normally one that
+     * delivery has not reached yet) is carried into the new generation with its octets: one
+     * sequential write under the generation's one fsync. One that has waited longer than
+     * {@link #CARRY_AGE} (deferred, waiting for a relay) is moved to its own file (fsync'ed, then
+     * the folder), so that a generation never copies a long-waiting message over and over.
      */
-    private List<JournalRecord> snapshot() {
+    private List<Journal.Live> snapshot() {
         List<SpooledMessage> all = sorted();
+        Instant carryAfter = Instant.now().minus(carryAge);
         boolean moved = false;
+        List<Journal.Live> list = new ArrayList<>();
         try {
             for (SpooledMessage m : all) {
-                if (m.data instanceof SpoolData.JournalSlice) {
+                List<JournalRecord> records = m.records();
+                if (m.data instanceof SpoolData.JournalSlice && m.arrived.isAfter(carryAfter)) {
+                    Committed c = (Committed) records.get(0);
+                    list.add(new Journal.LiveInline(c, m::openData,
+                            (journalFile, offset) -> m.data = new SpoolData.JournalSlice(journalFile, offset)));
+                    records = records.subList(1, records.size());
+                } else if (m.data instanceof SpoolData.JournalSlice) {
                     moveToOwnFile(m);
                     moved = true;
+                }
+                for (JournalRecord r : records) {
+                    list.add(new Journal.LiveRecord(r));
                 }
             }
             if (moved) {
@@ -259,10 +288,6 @@ final class Spool implements AutoCloseable {
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot move inline messages out of the journal", e);
-        }
-        List<JournalRecord> list = new ArrayList<>();
-        for (SpooledMessage m : all) {
-            list.addAll(m.records());
         }
         return list;
     }

@@ -79,7 +79,12 @@ class QueueServiceTest {
         assertEquals(env, e.envelope());
         assertEquals(message("durable").length(), e.size());
         assertEquals(1, e.pending().size());
-        // recovery wrote a new journal generation: the message moved to its own file, byte for byte
+        // recovery wrote a new journal generation and carried the young message into it
+        assertFalse(Files.exists(spool().resolve("msg").resolve(id)));
+        assertEquals(message("durable"), new String(again.content(id).orElseThrow(), StandardCharsets.US_ASCII));
+        // once it has waited longer than the carry age, a compaction gives it a file of its own
+        again.spool().carryAge(Duration.ZERO);
+        again.spool().compactNow();
         assertTrue(Files.exists(spool().resolve("msg").resolve(id)));
         assertEquals(message("durable"), new String(again.content(id).orElseThrow(), StandardCharsets.US_ASCII));
         again.halt();
