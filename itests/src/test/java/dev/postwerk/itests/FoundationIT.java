@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Dictionary;
 import java.util.Hashtable;
 import java.util.List;
+import java.util.Optional;
 
 import javax.inject.Inject;
 
@@ -26,11 +27,21 @@ import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceReference;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.runtime.ServiceComponentRuntime;
 import org.osgi.service.component.runtime.dto.ComponentConfigurationDTO;
 import org.osgi.service.component.runtime.dto.ComponentDescriptionDTO;
 
+import dev.postwerk.api.mail.BodyPart;
+import dev.postwerk.api.mail.MessageContent;
+import dev.postwerk.api.mail.MessageParser;
+import dev.postwerk.api.mail.MessageStructure;
+import dev.postwerk.api.store.Flags;
+import dev.postwerk.api.store.Mailbox;
+import dev.postwerk.api.store.MailboxStore;
+import dev.postwerk.api.store.StoreException;
+import dev.postwerk.api.store.UserMailboxes;
 import dev.postwerk.testkit.net.LineClient;
 
 /**
@@ -155,6 +166,40 @@ public class FoundationIT {
         PostwerkContainer.await("transport active again", TIMEOUT, () -> transport.getState() == Bundle.ACTIVE);
         PostwerkContainer.await("probe port answers again", TIMEOUT, () -> greets(shippedProbePort()));
         PostwerkContainer.await("every Postwerk component satisfied", TIMEOUT, () -> unsatisfied().isEmpty());
+    }
+
+    /** The MIME bundle's parser reaches the Maildir store (optional, dynamic) and its cache works in Karaf. */
+    @Test
+    public void maildirStoreServesMessageStructuresParsedByTheMimeBundle() throws Exception {
+        PostwerkContainer.await("a MessageParser service", TIMEOUT,
+                () -> context.getServiceReference(MessageParser.class) != null);
+        ServiceReference<MailboxStore> ref = context
+                .getServiceReferences(MailboxStore.class, "(" + MailboxStore.NAME_PROPERTY + "=maildir)").iterator()
+                .next();
+        MailboxStore store = context.getService(ref);
+        try (UserMailboxes mail = store.open("structure@itest.example")) {
+            Mailbox inbox = mail.mailbox(MailboxStore.INBOX);
+            byte[] raw = ("From: Carol <carol@example.net>\r\nSubject: =?UTF-8?Q?Gr=C3=BC=C3=9Fe?=\r\n"
+                    + "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\n"
+                    + "hello\r\n--b\r\nContent-Type: application/pdf\r\n\r\nJVBERi0=\r\n--b--\r\n")
+                    .getBytes(StandardCharsets.US_ASCII);
+            long uid = inbox.append(MessageContent.ofBytes(raw), Flags.NONE, Optional.empty()).uid();
+            PostwerkContainer.await("the store has bound the parser", TIMEOUT, () -> {
+                try {
+                    inbox.structure(uid);
+                    return true;
+                } catch (StoreException e) {
+                    return false;
+                }
+            });
+            MessageStructure s = inbox.structure(uid);
+            assertEquals(Optional.of("=?UTF-8?Q?Gr=C3=BC=C3=9Fe?="), s.envelope().subject());
+            assertEquals(2, s.body().parts().size());
+            BodyPart pdf = s.part(2).orElseThrow();
+            assertEquals("JVBERi0=", new String(raw, (int) pdf.bodyStart(), (int) pdf.size(), StandardCharsets.US_ASCII));
+        } finally {
+            context.ungetService(ref);
+        }
     }
 
     @Test

@@ -7,6 +7,8 @@ import java.util.Optional;
 import java.util.OptionalLong;
 
 import dev.postwerk.api.mail.MessageContent;
+import dev.postwerk.api.mail.MessageParser;
+import dev.postwerk.api.mail.MessageStructure;
 
 import org.osgi.annotation.versioning.ConsumerType;
 
@@ -32,6 +34,24 @@ public interface Mailbox {
 
     /** The raw bytes of a message, streamed. */
     MessageContent content(long uid) throws StoreException;
+
+    /**
+     * The ENVELOPE fields and MIME structure of a message, with byte offsets into
+     * {@link #content}, for IMAP FETCH ENVELOPE, BODYSTRUCTURE and {@code BODY[section]}. A message
+     * never changes, so stores parse it once with the {@link MessageParser} service and cache the
+     * result for as long as the message exists.
+     *
+     * <p>The default, for stores that keep no such cache, answers {@code UNAVAILABLE}; a protocol
+     * may then parse {@link #content} with a {@link MessageParser} itself.
+     *
+     * @throws StoreException {@code NOT_FOUND} when there is no message with that UID;
+     *         {@code UNAVAILABLE} when the message must be parsed and no {@link MessageParser}
+     *         is available (IMAP: {@code NO [UNAVAILABLE]}), or it cannot be read
+     * @since 1.1
+     */
+    default MessageStructure structure(long uid) throws StoreException {
+        throw new StoreException(StoreException.Reason.UNAVAILABLE, "this store keeps no message structures");
+    }
 
     /**
      * Adds a message; returns once it is durable.

@@ -35,12 +35,19 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import dev.postwerk.api.mail.BodyPart;
+import dev.postwerk.api.mail.EnvelopeAddress;
+import dev.postwerk.api.mail.EnvelopeFields;
 import dev.postwerk.api.mail.MessageContent;
+import dev.postwerk.api.mail.MessageParser;
+import dev.postwerk.api.mail.MessageStructure;
+import dev.postwerk.api.mail.MimeParameter;
 import dev.postwerk.api.store.CopyResult;
 import dev.postwerk.api.store.FlagUpdate;
 import dev.postwerk.api.store.Flags;
@@ -87,6 +94,22 @@ public abstract class MailboxStoreContract {
 
     /** Releases a store made by {@link #newStore}; stores that hold nothing need not override. */
     protected void disposeStore(MailboxStore store) throws Exception {
+    }
+
+    /**
+     * The {@link MessageParser} the structure tests give the store (ours: postwerk-mime's).
+     * Empty, the default, skips them: for stores that keep no structures.
+     */
+    protected Optional<MessageParser> messageParser() {
+        return Optional.empty();
+    }
+
+    /**
+     * Gives a store the parser service DS would bind to it, or takes it away (empty), as when the
+     * bundle that registers it stops. Needed when {@link #messageParser} gives one.
+     */
+    protected void bindParser(MailboxStore on, Optional<MessageParser> parser) throws Exception {
+        Assumptions.abort("the test does not say how to give the store a MessageParser");
     }
 
     protected MailboxStore store;
@@ -928,6 +951,240 @@ public abstract class MailboxStoreContract {
             List<Long> listed = uids(alice.mailbox(MailboxStore.INBOX).messages());
             assertEquals(all, new HashSet<>(listed));
             assertEquals(listed.stream().sorted().collect(Collectors.toList()), listed);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    // ---------------------------------------------------------------- structure (IMAP ENVELOPE, BODYSTRUCTURE, BODY[section])
+
+    /** The store with the test's parser bound; skips the test when there is none. */
+    private Mailbox inboxWithParser() throws Exception {
+        Optional<MessageParser> parser = messageParser();
+        Assumptions.assumeTrue(parser.isPresent(), "no MessageParser given: the store keeps no structures");
+        bindParser(store, parser);
+        return alice.mailbox(MailboxStore.INBOX);
+    }
+
+    private static MessageContent crlf(String text) {
+        return MessageContent.ofBytes(text.replace("\r\n", "\n").replace("\n", "\r\n").getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String slice(byte[] raw, long from, long to) {
+        return new String(raw, (int) from, (int) (to - from), StandardCharsets.UTF_8);
+    }
+
+    /** What IMAP would stream for BODY[section] of that part: the octets of content(uid) in its body range. */
+    private static String bodyOf(byte[] raw, BodyPart p) {
+        return slice(raw, p.bodyStart(), p.end());
+    }
+
+    protected static final String MULTIPART_MESSAGE = """
+            From: "Carol C." <carol@example.net>
+            To: Alice <alice@example.com>
+            Subject: Holiday pictures
+            Date: Wed, 26 Nov 2026 10:00:00 +0100
+            Message-ID: <pics@example.net>
+            MIME-Version: 1.0
+            Content-Type: multipart/mixed; boundary="==outer=="
+
+            Preamble for non-MIME readers.
+            --==outer==
+            Content-Type: multipart/alternative; boundary=alt
+
+            --alt
+            Content-Type: text/plain; charset=utf-8
+            Content-Transfer-Encoding: 8bit
+
+            Grüße vom Meer.
+            Two lines.
+            --alt
+            Content-Type: text/html; charset=utf-8
+
+            <p>Grüße vom Meer.</p>
+            --alt--
+            --==outer==
+            Content-Type: image/jpeg; name="sea.jpg"
+            Content-Transfer-Encoding: base64
+            Content-Disposition: attachment; filename="sea.jpg"
+
+            /9j/4AAQSkZJRgABAQEASABIAAD/2wBDAP//////////////////////////////////////////
+            --==outer==
+            Content-Type: message/rfc822
+
+            From: Dave <dave@example.org>
+            Subject: Re: plans
+            Content-Type: multipart/mixed; boundary=inner
+
+            --inner
+            Content-Type: text/plain
+
+            See you there.
+            --inner--
+            --==outer==--
+            """;
+
+    @Test
+    void structureOfAPlainMessageDescribesItsBytes() throws Exception {
+        Mailbox inbox = inboxWithParser();
+        MessageInfo info = inbox.append(message("Hi", "Hello.\r\nSecond line."), Flags.NONE, Optional.empty());
+        byte[] raw = bytesOf(inbox.content(info.uid()));
+        MessageStructure s = inbox.structure(info.uid());
+        BodyPart body = s.body();
+        assertTrue(body.is("text", "plain"), "no Content-Type: text/plain");
+        assertEquals(Optional.of("US-ASCII"), body.parameter("charset"));
+        assertEquals("7BIT", body.encoding());
+        assertEquals(0, body.headerStart());
+        assertEquals(raw.length, body.end());
+        assertEquals("Hello.\r\nSecond line.\r\n", bodyOf(raw, body));
+        assertTrue(slice(raw, 0, body.bodyStart()).endsWith("Subject: Hi\r\n\r\n"), "BODY[HEADER] ends with the empty line");
+        assertEquals(2, body.lines());
+        assertEquals(Optional.of("Hi"), s.envelope().subject());
+        assertEquals(List.of(EnvelopeAddress.of(Optional.empty(), "carol", "example.net")), s.envelope().from());
+        assertEquals(s.envelope().from(), s.envelope().sender(), "RFC 3501 §7.4.2");
+        assertEquals(s.envelope().from(), s.envelope().replyTo());
+        assertEquals(s, inbox.structure(info.uid()), "asking again gives the same");
+    }
+
+    @Test
+    void multipartStructureHasByteExactPartRanges() throws Exception {
+        Mailbox inbox = inboxWithParser();
+        long uid = inbox.append(crlf(MULTIPART_MESSAGE), Flags.NONE, Optional.empty()).uid();
+        byte[] raw = bytesOf(inbox.content(uid));
+        MessageStructure s = inbox.structure(uid);
+        assertTrue(s.body().is("multipart", "mixed"));
+        assertEquals(3, s.body().parts().size());
+        assertTrue(bodyOf(raw, s.body()).startsWith("Preamble"), "BODY[TEXT]");
+
+        assertTrue(s.part(1).orElseThrow().is("multipart", "alternative"));
+        BodyPart plain = s.part(1, 1).orElseThrow();
+        assertEquals("Grüße vom Meer.\r\nTwo lines.", bodyOf(raw, plain), "BODY[1.1]");
+        assertEquals("8bit", plain.encoding());
+        assertEquals(List.of(new MimeParameter("charset", "utf-8")), plain.parameters());
+        assertEquals("Grüße vom Meer.\r\nTwo lines.".getBytes(StandardCharsets.UTF_8).length, plain.size());
+        assertEquals(2, plain.lines());
+        assertEquals("Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n",
+                slice(raw, plain.headerStart(), plain.bodyStart()), "BODY[1.1.MIME]");
+        assertEquals("<p>Grüße vom Meer.</p>", bodyOf(raw, s.part(1, 2).orElseThrow()));
+
+        BodyPart jpeg = s.part(2).orElseThrow();
+        assertTrue(jpeg.is("image", "jpeg"));
+        assertEquals("base64", jpeg.encoding());
+        assertEquals("attachment", jpeg.disposition().orElseThrow().type());
+        assertEquals(List.of(new MimeParameter("filename", "sea.jpg")), jpeg.disposition().orElseThrow().parameters());
+        assertTrue(bodyOf(raw, jpeg).startsWith("/9j/4AAQ") && bodyOf(raw, jpeg).endsWith("////"));
+
+        BodyPart forwarded = s.part(3).orElseThrow();
+        assertTrue(forwarded.is("message", "rfc822"));
+        MessageStructure inner = forwarded.message().orElseThrow();
+        assertEquals(Optional.of("Re: plans"), inner.envelope().subject());
+        assertTrue(slice(raw, inner.body().headerStart(), inner.body().bodyStart()).startsWith("From: Dave"),
+                "BODY[3.HEADER]");
+        assertTrue(bodyOf(raw, inner.body()).startsWith("--inner\r\n"), "BODY[3.TEXT]");
+        assertEquals("See you there.", bodyOf(raw, s.part(3, 1).orElseThrow()), "BODY[3.1]");
+        assertEquals(Optional.empty(), s.part(4));
+        assertEquals(raw.length, s.body().end());
+    }
+
+    @Test
+    void envelopeKeepsGroupsAndEncodedWordsRaw() throws Exception {
+        Mailbox inbox = inboxWithParser();
+        long uid = inbox.append(crlf("""
+                From: =?UTF-8?Q?J=C3=B6rg?= <joerg@example.de>
+                Sender: Secretary <sec@example.de>
+                To: Friends: a@example.org, "B. B." <b@example.org>;, c@example.org
+                Cc: undisclosed-recipients:;
+                Subject: =?UTF-8?B?R3LDvMOfZQ==?=
+                 and more
+                In-Reply-To: <earlier@example.de>
+                Message-ID: <now@example.de>
+
+                Body.
+                """), Flags.NONE, Optional.empty()).uid();
+        EnvelopeFields e = inbox.structure(uid).envelope();
+        assertEquals(Optional.of("=?UTF-8?B?R3LDvMOfZQ==?= and more"), e.subject(), "unfolded, not decoded");
+        assertEquals(List.of(EnvelopeAddress.of(Optional.of("=?UTF-8?Q?J=C3=B6rg?="), "joerg", "example.de")), e.from());
+        assertEquals(List.of(EnvelopeAddress.of(Optional.of("Secretary"), "sec", "example.de")), e.sender());
+        assertEquals(e.from(), e.replyTo());
+        assertEquals(List.of(EnvelopeAddress.groupStart("Friends"),
+                EnvelopeAddress.of(Optional.empty(), "a", "example.org"),
+                EnvelopeAddress.of(Optional.of("B. B."), "b", "example.org"), EnvelopeAddress.groupEnd(),
+                EnvelopeAddress.of(Optional.empty(), "c", "example.org")), e.to());
+        assertTrue(e.to().get(0).isGroupStart() && e.to().get(3).isGroupEnd());
+        assertEquals(List.of(EnvelopeAddress.groupStart("undisclosed-recipients"), EnvelopeAddress.groupEnd()), e.cc());
+        assertEquals(List.of(), e.bcc());
+        assertEquals(Optional.of("<earlier@example.de>"), e.inReplyTo());
+        assertEquals(Optional.of("<now@example.de>"), e.messageId());
+        assertEquals(Optional.empty(), e.date());
+    }
+
+    @Test
+    void structureStaysWithTheMessageThroughFlagsCopyAndMove() throws Exception {
+        Mailbox inbox = inboxWithParser();
+        long uid = inbox.append(crlf(MULTIPART_MESSAGE), Flags.NONE, Optional.empty()).uid();
+        MessageStructure before = inbox.structure(uid);
+        inbox.updateFlags(List.of(uid), FlagChange.ADD, Flags.of(Flag.SEEN, Flag.FLAGGED), OptionalLong.empty());
+        assertEquals(before, inbox.structure(uid));
+        Mailbox archive = alice.mailbox("Archive");
+        long copied = inbox.copyTo(List.of(uid), "Archive").targetUids().get(0);
+        assertEquals(before, archive.structure(copied));
+        long moved = inbox.moveTo(List.of(uid), "Trash").targetUids().get(0);
+        assertEquals(before, alice.mailbox("Trash").structure(moved));
+        assertReason(Reason.NOT_FOUND, () -> inbox.structure(uid));
+    }
+
+    @Test
+    void structureOfAMissingMessageIsNotFound() throws Exception {
+        Mailbox inbox = inboxWithParser();
+        assertReason(Reason.NOT_FOUND, () -> inbox.structure(42));
+        long uid = append(inbox, "gone").uid();
+        inbox.updateFlags(List.of(uid), FlagChange.ADD, Flags.of(Flag.DELETED), OptionalLong.empty());
+        inbox.expunge(Optional.empty());
+        assertReason(Reason.NOT_FOUND, () -> inbox.structure(uid));
+    }
+
+    @Test
+    void withoutParserStructureIsUnavailableUntilOneComes() throws Exception {
+        Mailbox inbox = inboxWithParser();
+        long parsed = append(inbox, "parsed while the parser was there").uid();
+        MessageStructure known = inbox.structure(parsed);
+        bindParser(store, Optional.empty()); // the MIME bundle stops
+        long uid = append(inbox, "arrives meanwhile").uid();
+        assertReason(Reason.UNAVAILABLE, () -> inbox.structure(uid));
+        assertEquals(known, inbox.structure(parsed), "what was parsed is still known");
+        assertTrue(inbox.message(uid).isPresent(), "everything else goes on");
+        assertTrue(new String(bytesOf(inbox.content(uid)), StandardCharsets.UTF_8).contains("arrives meanwhile"));
+        bindParser(store, messageParser());
+        assertEquals(Optional.of("arrives meanwhile"), inbox.structure(uid).envelope().subject());
+    }
+
+    @Test
+    void concurrentStructureRequestsAgree() throws Exception {
+        Mailbox inbox = inboxWithParser();
+        List<Long> uids = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            uids.add(inbox.append(crlf(MULTIPART_MESSAGE.replace("Holiday pictures", "pictures " + i)), Flags.NONE,
+                    Optional.empty()).uid());
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<List<MessageStructure>>> results = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                results.add(pool.submit(() -> {
+                    List<MessageStructure> seen = new ArrayList<>();
+                    for (long uid : uids) {
+                        seen.add(inbox.structure(uid));
+                    }
+                    return seen;
+                }));
+            }
+            List<MessageStructure> first = results.get(0).get(WAIT_SECONDS, TimeUnit.SECONDS);
+            for (Future<List<MessageStructure>> f : results) {
+                assertEquals(first, f.get(WAIT_SECONDS, TimeUnit.SECONDS));
+            }
+            for (int i = 0; i < uids.size(); i++) {
+                assertEquals(Optional.of("pictures " + i), first.get(i).envelope().subject());
+            }
         } finally {
             pool.shutdownNow();
         }

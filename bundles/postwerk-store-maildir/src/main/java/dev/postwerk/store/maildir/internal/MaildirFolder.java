@@ -28,6 +28,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.postwerk.api.mail.MessageContent;
+import dev.postwerk.api.mail.MessageStructure;
 import dev.postwerk.api.store.CopyResult;
 import dev.postwerk.api.store.FlagUpdate;
 import dev.postwerk.api.store.Flags;
@@ -84,6 +85,7 @@ final class MaildirFolder implements Mailbox {
     private final Path dir;
     private final boolean inbox;
     private final List<MailboxListener> listeners = new CopyOnWriteArrayList<>();
+    private final StructureCache structures;
 
     // Guarded by this.
     private UidList index;
@@ -101,6 +103,7 @@ final class MaildirFolder implements Mailbox {
         this.name = name;
         this.dir = dir;
         this.inbox = inbox;
+        this.structures = new StructureCache(dir);
     }
 
     @Override
@@ -156,6 +159,27 @@ final class MaildirFolder implements Mailbox {
             throw new StoreException(Reason.NOT_FOUND, "no message with UID " + uid + " in " + name);
         }
         return new StoredContent(uid, e.size());
+    }
+
+    /** From the folder's {@link StructureCache}; a message not yet in it is parsed outside the lock. */
+    @Override
+    public MessageStructure structure(long uid) throws StoreException {
+        MessageContent content;
+        long uidValidity;
+        synchronized (this) {
+            sync();
+            Entry e = index.entries.get(uid);
+            if (e == null) {
+                throw new StoreException(Reason.NOT_FOUND, "no message with UID " + uid + " in " + name);
+            }
+            uidValidity = index.uidValidity;
+            Optional<MessageStructure> cached = structures.cached(uidValidity, uid, index.entries::containsKey);
+            if (cached.isPresent()) {
+                return cached.get();
+            }
+            content = new StoredContent(uid, e.size());
+        }
+        return structures.parse(uidValidity, uid, content, user.parser());
     }
 
     /**
@@ -492,6 +516,7 @@ final class MaildirFolder implements Mailbox {
     private MailboxEvent forget(List<Long> uids) {
         long modSeq = index.highestModSeq + 1;
         index.expunge(modSeq, uids);
+        structures.forget(uids);
         distrust();
         return new MailboxEvent.Expunged(name, modSeq, uids);
     }

@@ -25,6 +25,7 @@ import org.slf4j.LoggerFactory;
 
 import dev.postwerk.api.directory.Principal;
 import dev.postwerk.api.directory.UserDirectory;
+import dev.postwerk.api.mail.MessageParser;
 import dev.postwerk.api.store.MailboxStore;
 import dev.postwerk.api.store.StoreException;
 import dev.postwerk.api.store.UserMailboxes;
@@ -127,6 +128,23 @@ public class MaildirStore implements MailboxStore {
     /** For tests: the directory DS would inject. */
     void directory(UserDirectory d) {
         this.directory = d;
+    }
+
+    /**
+     * Parses messages for {@code Mailbox.structure}; optional and dynamic (rule 2 of DESIGN.md):
+     * while it is away, structures already cached are still served and others are UNAVAILABLE.
+     */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile MessageParser parser;
+
+    MessageParser parser() {
+        return parser;
+    }
+
+    /** For tests: the parser DS would bind, or none (null). */
+    void parser(MessageParser p) {
+        this.parser = p;
     }
 
     @Override

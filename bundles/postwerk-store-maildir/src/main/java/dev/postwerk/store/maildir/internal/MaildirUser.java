@@ -22,6 +22,7 @@ import java.util.concurrent.ConcurrentMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.postwerk.api.mail.MessageParser;
 import dev.postwerk.api.store.MailboxInfo;
 import dev.postwerk.api.store.MailboxStore;
 import dev.postwerk.api.store.QuotaUsage;
@@ -134,6 +135,11 @@ final class MaildirUser implements UserMailboxes {
 
     long nextUidValidity() {
         return store.nextUidValidity();
+    }
+
+    /** The parser service now, or null while there is none. */
+    MessageParser parser() {
+        return store.parser();
     }
 
     @Override

@@ -5,11 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.File;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,6 +35,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.postwerk.api.mail.MessageContent;
+import dev.postwerk.api.mail.MessageParser;
+import dev.postwerk.api.mail.MessageStructure;
 import dev.postwerk.api.store.Flags;
 import dev.postwerk.api.store.Flags.Flag;
 import dev.postwerk.api.store.Mailbox;
@@ -45,6 +49,7 @@ import dev.postwerk.api.store.MessageInfo;
 import dev.postwerk.api.store.SpecialUse;
 import dev.postwerk.api.store.StoreException;
 import dev.postwerk.api.store.UserMailboxes;
+import dev.postwerk.mime.internal.MimeMessageParser;
 import dev.postwerk.testkit.store.MailboxStoreContract;
 
 /** The shared store contract, plus what is particular to Maildir: files other software reads and writes. */
@@ -59,6 +64,16 @@ class MaildirStoreTest extends MailboxStoreContract {
     protected MailboxStore newStore(OptionalLong storageLimit, OptionalLong messageLimit) {
         return new MaildirStore(MaildirSettings.of(data.resolve("store" + stores.incrementAndGet()), storageLimit,
                 messageLimit));
+    }
+
+    @Override
+    protected Optional<MessageParser> messageParser() {
+        return Optional.of(new MimeMessageParser());
+    }
+
+    @Override
+    protected void bindParser(MailboxStore on, Optional<MessageParser> parser) {
+        ((MaildirStore) on).parser(parser.orElse(null));
     }
 
     /** A second store instance over the tree of the first, as after a restart. */
@@ -540,5 +555,158 @@ class MaildirStoreTest extends MailboxStoreContract {
             List<Long> onDisk = mail.mailbox(MailboxStore.INBOX).messages().stream().map(MessageInfo::uid).toList();
             assertEquals(got.stream().sorted().toList(), onDisk);
         }
+    }
+
+    // ---------------------------------------------------------------- structure cache
+
+    /** The real parser, counting the messages it parses. */
+    private static final class CountingParser implements MessageParser {
+        final AtomicInteger parsed = new AtomicInteger();
+        private final MessageParser real = new MimeMessageParser();
+
+        @Override
+        public MessageStructure parse(InputStream raw) throws IOException {
+            parsed.incrementAndGet();
+            return real.parse(raw);
+        }
+    }
+
+    private MaildirStore reopenWith(MessageParser parser) {
+        MaildirStore s = reopen();
+        s.parser(parser);
+        return s;
+    }
+
+    private List<MessageStructure> structures(Mailbox box, List<Long> uids) throws StoreException {
+        List<MessageStructure> list = new ArrayList<>();
+        for (long uid : uids) {
+            list.add(box.structure(uid));
+        }
+        return list;
+    }
+
+    private List<Long> appendMany(Mailbox box, int n) throws StoreException {
+        List<Long> uids = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            uids.add(box.append(MessageContent.ofBytes(("Subject: m" + i + "\r\nContent-Type: multipart/mixed; boundary=b\r\n"
+                    + "\r\n--b\r\nContent-Type: text/plain\r\n\r\nbody " + i + "\r\n--b--\r\n")
+                    .getBytes(StandardCharsets.US_ASCII)), Flags.NONE, Optional.empty()).uid());
+        }
+        return uids;
+    }
+
+    private Path structureFile() {
+        return aliceTree().resolve(StructureCache.FILE);
+    }
+
+    @Test
+    void structureCacheSurvivesARestartWithoutParsingAgain() throws Exception {
+        CountingParser counting = new CountingParser();
+        ((MaildirStore) store).parser(counting);
+        Mailbox inbox = alice.mailbox(MailboxStore.INBOX);
+        List<Long> uids = appendMany(inbox, 5);
+        assertEquals(0, counting.parsed.get(), "nothing is parsed before it is asked for");
+        List<MessageStructure> first = structures(inbox, uids);
+        assertEquals(5, counting.parsed.get());
+        assertEquals(first, structures(inbox, uids));
+        assertEquals(5, counting.parsed.get(), "asked again: from the cache");
+        assertTrue(Files.size(structureFile()) > 16, "written next to the UID list");
+
+        CountingParser afterRestart = new CountingParser();
+        Mailbox reopened = session(reopenWith(afterRestart), ALICE).mailbox(MailboxStore.INBOX);
+        assertEquals(first, structures(reopened, uids));
+        assertEquals(0, afterRestart.parsed.get(), "read from the file, not parsed");
+
+        Mailbox withoutParser = session(reopenWith(null), ALICE).mailbox(MailboxStore.INBOX);
+        assertEquals(first, structures(withoutParser, uids), "cached structures need no parser");
+    }
+
+    @Test
+    void structureCacheCutByACrashKeepsItsWholeRecords() throws Exception {
+        ((MaildirStore) store).parser(new MimeMessageParser());
+        Mailbox inbox = alice.mailbox(MailboxStore.INBOX);
+        List<Long> uids = appendMany(inbox, 4);
+        List<MessageStructure> first = structures(inbox, uids);
+        long size = Files.size(structureFile());
+        try (var ch = java.nio.channels.FileChannel.open(structureFile(), java.nio.file.StandardOpenOption.WRITE)) {
+            ch.truncate(size - 7); // the last record torn
+        }
+
+        CountingParser counting = new CountingParser();
+        Mailbox reopened = session(reopenWith(counting), ALICE).mailbox(MailboxStore.INBOX);
+        assertEquals(first, structures(reopened, uids));
+        assertEquals(1, counting.parsed.get(), "only the torn record's message is parsed again");
+
+        CountingParser again = new CountingParser();
+        assertEquals(first, structures(session(reopenWith(again), ALICE).mailbox(MailboxStore.INBOX), uids));
+        assertEquals(0, again.parsed.get(), "the file is whole again");
+    }
+
+    @Test
+    void damagedStructureRecordEndsTheReadablePartNotTheStore() throws Exception {
+        ((MaildirStore) store).parser(new MimeMessageParser());
+        Mailbox inbox = alice.mailbox(MailboxStore.INBOX);
+        List<Long> uids = appendMany(inbox, 4);
+        List<MessageStructure> first = structures(inbox, uids);
+        byte[] file = Files.readAllBytes(structureFile());
+        file[file.length / 2] ^= 0x55; // a flipped octet somewhere in the second or third record
+        Files.write(structureFile(), file);
+
+        CountingParser counting = new CountingParser();
+        assertEquals(first, structures(session(reopenWith(counting), ALICE).mailbox(MailboxStore.INBOX), uids));
+        assertTrue(counting.parsed.get() >= 2 && counting.parsed.get() <= 3, "from the damage on: " + counting.parsed);
+
+        Files.writeString(structureFile(), "not a structure cache at all");
+        CountingParser fresh = new CountingParser();
+        assertEquals(first, structures(session(reopenWith(fresh), ALICE).mailbox(MailboxStore.INBOX), uids));
+        assertEquals(4, fresh.parsed.get(), "an unknown file is started anew");
+    }
+
+    @Test
+    void expungedMessagesLeaveTheStructureCache() throws Exception {
+        ((MaildirStore) store).parser(new MimeMessageParser());
+        Mailbox inbox = alice.mailbox(MailboxStore.INBOX);
+        List<Long> uids = appendMany(inbox, 300);
+        structures(inbox, uids);
+        long full = Files.size(structureFile());
+        List<Long> gone = uids.subList(0, 270);
+        inbox.updateFlags(gone, FlagChange.ADD, Flags.of(Flag.DELETED), OptionalLong.empty());
+        inbox.expunge(Optional.empty());
+        List<Long> kept = uids.subList(270, 300);
+        List<MessageStructure> keptStructures = structures(inbox, kept);
+
+        CountingParser counting = new CountingParser();
+        Mailbox reopened = session(reopenWith(counting), ALICE).mailbox(MailboxStore.INBOX);
+        assertEquals(keptStructures, structures(reopened, kept));
+        assertEquals(0, counting.parsed.get());
+        long compacted = Files.size(structureFile());
+        assertTrue(compacted < full / 5, "rewritten without the expunged: " + compacted + " of " + full);
+        for (long uid : gone) {
+            assertThrows(StoreException.class, () -> reopened.structure(uid));
+        }
+    }
+
+    @Test
+    void newUidValidityStartsTheStructureCacheAnew() throws Exception {
+        ((MaildirStore) store).parser(new MimeMessageParser());
+        Mailbox inbox = alice.mailbox(MailboxStore.INBOX);
+        List<Long> uids = appendMany(inbox, 3);
+        structures(inbox, uids);
+        Files.writeString(aliceTree().resolve(UidList.FILE), "postwerk-uidlist 1\nuidvalidity x\nm 1 2\n");
+
+        CountingParser counting = new CountingParser();
+        Mailbox reopened = session(reopenWith(counting), ALICE).mailbox(MailboxStore.INBOX);
+        List<MessageInfo> messages = reopened.messages();
+        assertEquals(3, messages.size());
+        for (MessageInfo m : messages) {
+            String subject = reopened.structure(m.uid()).envelope().subject().orElseThrow();
+            assertTrue(new String(bytesOf(reopened.content(m.uid())), StandardCharsets.US_ASCII)
+                    .startsWith("Subject: " + subject + "\r\n"), "the structure of this UID's message");
+        }
+        assertEquals(3, counting.parsed.get(), "UIDs given anew: nothing cached applies");
+        java.nio.ByteBuffer header = java.nio.ByteBuffer.wrap(Files.readAllBytes(structureFile()));
+        header.getInt();
+        assertEquals(StructureCache.VERSION, header.getInt());
+        assertEquals(reopened.status().uidValidity(), header.getLong());
     }
 }

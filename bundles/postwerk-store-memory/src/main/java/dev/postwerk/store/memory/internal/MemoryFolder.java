@@ -1,5 +1,6 @@
 package dev.postwerk.store.memory.internal;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Instant;
@@ -13,11 +14,14 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.postwerk.api.mail.MessageContent;
+import dev.postwerk.api.mail.MessageParser;
+import dev.postwerk.api.mail.MessageStructure;
 import dev.postwerk.api.store.CopyResult;
 import dev.postwerk.api.store.FlagUpdate;
 import dev.postwerk.api.store.Flags;
@@ -38,7 +42,11 @@ final class MemoryFolder implements Mailbox {
 
     private static final Logger LOG = LoggerFactory.getLogger(MemoryFolder.class);
 
-    private record Stored(MessageInfo info, byte[] bytes) {
+    /**
+     * A message; {@code structure} is its parsed structure once asked for, shared by every copy
+     * of the same bytes (flag changes, COPY, MOVE), since it depends on nothing else.
+     */
+    private record Stored(MessageInfo info, byte[] bytes, AtomicReference<MessageStructure> structure) {
     }
 
     private record Expunge(long modSeq, long uid) {
@@ -126,6 +134,39 @@ final class MemoryFolder implements Mailbox {
         }
     }
 
+    /**
+     * Parsed on first use, outside the lock (bytes never change), and kept with the message. When
+     * two sessions ask at once both parse; the first result stays.
+     */
+    @Override
+    public MessageStructure structure(long uid) throws StoreException {
+        Stored stored;
+        synchronized (user.lock) {
+            checkLive();
+            stored = messages.get(uid);
+            if (stored == null) {
+                throw new StoreException(Reason.NOT_FOUND, "no message with UID " + uid + " in " + name);
+            }
+        }
+        MessageStructure known = stored.structure().get();
+        if (known != null) {
+            return known;
+        }
+        MessageParser parser = user.parser();
+        if (parser == null) {
+            throw new StoreException(Reason.UNAVAILABLE, "no MessageParser service to read the structure of UID " + uid);
+        }
+        MessageStructure parsed;
+        try {
+            parsed = parser.parse(new ByteArrayInputStream(stored.bytes()));
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("cannot parse UID {} of {}", uid, name, e);
+            throw new StoreException(Reason.UNAVAILABLE, "cannot parse UID " + uid + " of " + name, e);
+        }
+        stored.structure().compareAndSet(null, parsed);
+        return stored.structure().get();
+    }
+
     @Override
     public MessageInfo append(MessageContent content, Flags flags, Optional<Instant> internalDate)
             throws StoreException {
@@ -138,16 +179,16 @@ final class MemoryFolder implements Mailbox {
         synchronized (user.lock) {
             checkLive();
             user.checkQuota(bytes.length, 1);
-            return add(bytes, flags, internalDate.orElseGet(Instant::now));
+            return add(bytes, flags, internalDate.orElseGet(Instant::now), new AtomicReference<>());
         }
     }
 
     /** Adds a message with the next UID and MODSEQ; called with the user's lock held. */
-    private MessageInfo add(byte[] bytes, Flags flags, Instant date) {
+    private MessageInfo add(byte[] bytes, Flags flags, Instant date, AtomicReference<MessageStructure> structure) {
         // INTERNALDATE has second precision in IMAP (RFC 3501 §9 date-time).
         MessageInfo info = new MessageInfo(uidNext++, bytes.length, date.truncatedTo(ChronoUnit.SECONDS), flags,
                 ++highestModSeq);
-        messages.put(info.uid(), new Stored(info, bytes));
+        messages.put(info.uid(), new Stored(info, bytes, structure));
         publish(new MailboxEvent.Appended(name, highestModSeq, info));
         return info;
     }
@@ -175,7 +216,7 @@ final class MemoryFolder implements Mailbox {
                     continue;
                 }
                 MessageInfo changed = new MessageInfo(uid, info.size(), info.internalDate(), next, ++highestModSeq);
-                messages.put(uid, new Stored(changed, stored.bytes()));
+                messages.put(uid, new Stored(changed, stored.bytes(), stored.structure()));
                 updated.add(changed);
                 publish(new MailboxEvent.FlagsChanged(name, highestModSeq, changed));
             }
@@ -241,7 +282,7 @@ final class MemoryFolder implements Mailbox {
             List<Long> targetUids = new ArrayList<>();
             for (Stored s : chosen) {
                 sourceUids.add(s.info().uid());
-                targetUids.add(target.add(s.bytes(), s.info().flags(), s.info().internalDate()).uid());
+                targetUids.add(target.add(s.bytes(), s.info().flags(), s.info().internalDate(), s.structure()).uid());
             }
             if (move) {
                 remove(sourceUids);
@@ -254,7 +295,7 @@ final class MemoryFolder implements Mailbox {
     void moveAllTo(MemoryFolder target) {
         List<Long> uids = new ArrayList<>(messages.keySet());
         for (Stored s : messages.values()) {
-            target.add(s.bytes(), s.info().flags(), s.info().internalDate());
+            target.add(s.bytes(), s.info().flags(), s.info().internalDate(), s.structure());
         }
         remove(uids);
     }

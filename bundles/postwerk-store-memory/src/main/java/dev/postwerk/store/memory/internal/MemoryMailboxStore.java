@@ -8,7 +8,12 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 
+import dev.postwerk.api.mail.MessageParser;
 import dev.postwerk.api.store.MailboxStore;
 import dev.postwerk.api.store.StoreException;
 import dev.postwerk.api.store.StoreException.Reason;
@@ -46,6 +51,23 @@ public class MemoryMailboxStore implements MailboxStore {
         }
         // One shared state per user: every session sees the same folders and listeners.
         return users.computeIfAbsent(user, u -> new MemoryUser(u, this));
+    }
+
+    /**
+     * Parses messages for {@code Mailbox.structure}; optional and dynamic (rule 2 of DESIGN.md):
+     * while it is away, structures not yet parsed are UNAVAILABLE and everything else works.
+     */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile MessageParser parser;
+
+    MessageParser parser() {
+        return parser;
+    }
+
+    /** For tests: the parser DS would bind, or none (null). */
+    void parser(MessageParser p) {
+        this.parser = p;
     }
 
     OptionalLong storageLimit() {

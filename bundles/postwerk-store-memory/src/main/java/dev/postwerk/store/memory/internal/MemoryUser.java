@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
 
+import dev.postwerk.api.mail.MessageParser;
 import dev.postwerk.api.store.MailboxNames;
 import dev.postwerk.api.store.MailboxInfo;
 import dev.postwerk.api.store.MailboxStore;
@@ -47,6 +48,11 @@ final class MemoryUser implements UserMailboxes {
     @Override
     public String user() {
         return user;
+    }
+
+    /** The parser service now, or null while there is none. */
+    MessageParser parser() {
+        return store.parser();
     }
 
     @Override
