@@ -96,7 +96,7 @@ final class MaildirFolder implements Mailbox {
     private boolean curTrusted;
     private long newListedAt;
     private long curListedAt;
-    private boolean removed;
+    private volatile boolean removed;
 
     MaildirFolder(MaildirUser user, String name, Path dir, boolean inbox) {
         this.user = user;
@@ -292,8 +292,23 @@ final class MaildirFolder implements Mailbox {
     }
 
     private Stored write(List<Incoming> incoming) throws StoreException {
-        synchronized (this) {
-            syncIndexOnly(); // NOT_FOUND before any byte is written
+        return write(incoming, false);
+    }
+
+    private Stored write(List<Incoming> incoming, boolean retried) throws StoreException {
+        // NOT_FOUND before any byte is written. Not under the folder's lock: a group commit may be
+        // holding it through its fsyncs, and the tmp/ writes are meant to overlap those. A folder
+        // removed meanwhile is caught by the commit (under the lock) or by the write into tmp/.
+        if (removed) {
+            throw gone();
+        }
+        if (index == null) {
+            // load before writing: loading clears tmp/ of files older than a day, and a tmp file
+            // carries its INTERNALDATE as mtime (a racy read: at worst we take the lock needlessly,
+            // and a reload racing our write ends in NoSuchFile, which is retried below)
+            synchronized (this) {
+                syncIndexOnly();
+            }
         }
         List<Path> temps = new ArrayList<>();
         try {
@@ -321,7 +336,12 @@ final class MaildirFolder implements Mailbox {
         } catch (NoSuchFileException e) {
             synchronized (this) {
                 distrust();
-                sync(); // NOT_FOUND when the folder went away while we wrote
+                sync(); // NOT_FOUND when the folder went away while we wrote; INBOX is made again
+            }
+            if (!retried) {
+                // another program removed the Maildir (INBOX comes back at once): write it again
+                // rather than fail a delivery that would then wait a retry interval
+                return write(incoming, true);
             }
             throw unavailable(e);
         } catch (IOException e) {

@@ -174,7 +174,8 @@ final class UidList {
         if (pending.isEmpty()) {
             return;
         }
-        if (logLines + pending.size() > Math.max(1024, entries.size() + history.size())) {
+        if (logLines + pending.size() > Math.max(1024, entries.size() + history.size())
+                || !Files.exists(folder.resolve(FILE))) { // removed by another program: start afresh
             write(folder);
             return;
         }

@@ -709,4 +709,23 @@ class MaildirStoreTest extends MailboxStoreContract {
         assertEquals(StructureCache.VERSION, header.getInt());
         assertEquals(reopened.status().uidValidity(), header.getLong());
     }
+
+    /** An admin (or a script) removes a user's whole Maildir while the server runs: delivery goes on. */
+    @Test
+    void appendRecreatesAnInboxWhoseMaildirAnotherProgramRemoved() throws Exception {
+        try (UserMailboxes mail = store.open("alice@example.com")) {
+            Mailbox inbox = mail.mailbox(MailboxStore.INBOX);
+            inbox.append(MessageContent.ofBytes("Subject: before\r\n\r\nx\r\n".getBytes(StandardCharsets.US_ASCII)),
+                    Flags.NONE, Optional.empty());
+            try (Stream<Path> walk = Files.walk(aliceTree())) {
+                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+            assertFalse(Files.exists(aliceTree()));
+            MessageInfo after = inbox.append(MessageContent.ofBytes("Subject: after\r\n\r\ny\r\n"
+                    .getBytes(StandardCharsets.US_ASCII)), Flags.NONE, Optional.empty());
+            List<MessageInfo> now = inbox.messages();
+            assertEquals(1, now.size(), now::toString);
+            assertEquals(after.uid(), now.get(0).uid());
+        }
+    }
 }
