@@ -41,8 +41,12 @@ final class Journal implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Journal.class);
     private static final Pattern NAME = Pattern.compile("journal\\.(\\d+)");
 
-    private record Pending(ByteBuffer frame, boolean syncMessageFolder, Durable onDurable, CompletableFuture<Void> done) {
+    private record Pending(ByteBuffer frame, boolean syncMessageFolder, Durable onDurable, CompletableFuture<Void> done,
+            boolean urgent) {
     }
+
+    /** A lazy record is forced at the latest this long after it was written. */
+    static final long LAZY_FORCE_MILLIS = 50;
 
     /** Runs on the committer thread once a frame is durable, told where the frame was written. */
     @FunctionalInterface
@@ -145,25 +149,48 @@ final class Journal implements AutoCloseable {
      * @param syncMessageFolder fsync the message folder before the record: it names a new message file
      */
     CompletableFuture<Void> append(JournalRecord record, boolean syncMessageFolder, Runnable onDurable) {
-        return enqueue(JournalCodec.frame(record), syncMessageFolder, (f, o) -> onDurable.run());
+        return enqueue(JournalCodec.frame(record), syncMessageFolder, (f, o) -> onDurable.run(), true);
+    }
+
+    /**
+     * Queues a record nobody waits for (progress that recovery can do without, a removal): it is
+     * written with the next batch but forced only with the next urgent one, or after
+     * {@link #LAZY_FORCE_MILLIS}; {@code onDurable} runs after that force. Under load, lazy records
+     * so ride along with the commits' fsyncs instead of costing fsyncs of their own.
+     */
+    CompletableFuture<Void> appendLazily(JournalRecord record, Runnable onDurable) {
+        return enqueue(JournalCodec.frame(record), false, (f, o) -> onDurable.run(), false);
     }
 
     /** Queues a ready frame (an inline message); {@code onDurable} learns where it was written. */
     CompletableFuture<Void> append(ByteBuffer frame, Durable onDurable) {
-        return enqueue(frame, false, onDurable);
+        return enqueue(frame, false, onDurable, true);
     }
 
     /** Tests: the next batch rewrites the journal whatever its size. */
     CompletableFuture<Void> compactNow() {
-        return enqueue(null, false, (f, o) -> forceCompaction = true);
+        CompletableFuture<Void> compacted = new CompletableFuture<>();
+        enqueue(null, false, (f, o) -> {
+            forceCompaction = true;
+            compactionWaiters.add(compacted);
+        }, true).whenComplete((v, e) -> {
+            if (e != null) {
+                compacted.completeExceptionally(e);
+            }
+        });
+        return compacted;
     }
+
+    /** Tests waiting for {@link #compactNow}; committer thread only. */
+    private final List<CompletableFuture<Void>> compactionWaiters = new ArrayList<>();
 
     /** Runs {@code action} after the next fsync of the journal (e.g. to delete a finished message's file). */
     void afterNextForce(Runnable action) {
-        enqueue(null, false, (f, o) -> action.run());
+        enqueue(null, false, (f, o) -> action.run(), false);
     }
 
-    private CompletableFuture<Void> enqueue(ByteBuffer frame, boolean syncMessageFolder, Durable onDurable) {
+    private CompletableFuture<Void> enqueue(ByteBuffer frame, boolean syncMessageFolder, Durable onDurable,
+            boolean urgent) {
         CompletableFuture<Void> done = new CompletableFuture<>();
         IOException f = failure;
         if (f != null) {
@@ -175,7 +202,7 @@ final class Journal implements AutoCloseable {
                 done.completeExceptionally(new IOException("the queue journal is closed"));
                 return done;
             }
-            pending.add(new Pending(frame, syncMessageFolder, onDurable, done));
+            pending.add(new Pending(frame, syncMessageFolder, onDurable, done, urgent));
             lock.notifyAll();
         }
         return done;
@@ -184,25 +211,41 @@ final class Journal implements AutoCloseable {
     private void run() {
         List<Pending> batch = new ArrayList<>();
         while (true) {
+            boolean forceNow = false;
             synchronized (lock) {
+                long deadline = unforcedSince + LAZY_FORCE_MILLIS * 1_000_000;
                 while (pending.isEmpty() && !closing && !halted) {
                     try {
-                        lock.wait();
+                        if (unforced.isEmpty()) {
+                            lock.wait();
+                        } else {
+                            long left = (deadline - System.nanoTime()) / 1_000_000;
+                            if (left <= 0) {
+                                forceNow = true; // lazy records waited long enough
+                                break;
+                            }
+                            lock.wait(left);
+                        }
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                         return;
                     }
                 }
-                if (halted || (pending.isEmpty() && closing)) {
+                if (halted) {
                     failAll(new ArrayList<>(pending), new IOException("the queue journal is closed"));
+                    failAll(unforced, new IOException("the queue journal is closed"));
                     pending.clear();
                     return;
                 }
+                if (pending.isEmpty() && closing && unforced.isEmpty()) {
+                    return;
+                }
+                forceNow |= closing || (!unforced.isEmpty() && System.nanoTime() - deadline >= 0);
                 batch.addAll(pending);
                 pending.clear();
             }
             try {
-                commit(batch);
+                commit(batch, forceNow);
             } catch (IOException | RuntimeException e) {
                 IOException io = e instanceof IOException ioe ? ioe : new IOException(e);
                 if (!halted) {
@@ -210,6 +253,8 @@ final class Journal implements AutoCloseable {
                     LOG.error("Queue journal write failed; the queue refuses new mail until restarted", e);
                 }
                 failAll(batch, io);
+                failAll(unforced, io);
+                compactionWaiters.forEach(w -> w.completeExceptionally(io));
                 synchronized (lock) {
                     failAll(new ArrayList<>(pending), io);
                     pending.clear();
@@ -222,7 +267,13 @@ final class Journal implements AutoCloseable {
         }
     }
 
-    private void commit(List<Pending> batch) throws IOException {
+    /** Written but not yet forced (lazy records only), in order, with their frame offsets; committer thread only. */
+    private final List<Pending> unforced = new ArrayList<>();
+    private final List<Long> unforcedOffsets = new ArrayList<>();
+    /** {@link System#nanoTime()} when the oldest of {@link #unforced} was written. */
+    private long unforcedSince;
+
+    private void commit(List<Pending> batch, boolean forceNow) throws IOException {
         // Message files first: a journal record must never be durable before the file it names.
         if (batch.stream().anyMatch(Pending::syncMessageFolder)) {
             messageFolderChannel.force(true);
@@ -240,24 +291,38 @@ final class Journal implements AutoCloseable {
             n += channel.write(frames);
         }
         written += total;
+        if (unforced.isEmpty()) {
+            unforcedSince = System.nanoTime();
+        }
+        for (int i = 0; i < batch.size(); i++) {
+            unforced.add(batch.get(i));
+            unforcedOffsets.add(offsets[i]);
+        }
+        if (!forceNow && batch.stream().noneMatch(Pending::urgent)) {
+            return; // only lazy records: the next urgent batch's fsync (or the deadline) covers them
+        }
         channel.force(false);
         batches++;
-        batchedRecords += frames.length;
+        batchedRecords += unforced.stream().filter(p -> p.frame() != null).count();
         Path file = current();
-        for (int i = 0; i < batch.size(); i++) {
-            Pending p = batch.get(i);
+        for (int i = 0; i < unforced.size(); i++) {
+            Pending p = unforced.get(i);
             if (p.onDurable() != null) {
                 try {
-                    p.onDurable().written(file, offsets[i]);
+                    p.onDurable().written(file, unforcedOffsets.get(i));
                 } catch (RuntimeException e) {
                     LOG.error("Queue action after journal write failed", e);
                 }
             }
             p.done().complete(null);
         }
+        unforced.clear();
+        unforcedOffsets.clear();
         if (forceCompaction || written > Math.max(compactSize, 2 * liveSize)) {
             forceCompaction = false;
             rewrite(snapshot.get());
+            compactionWaiters.forEach(w -> w.complete(null));
+            compactionWaiters.clear();
         }
     }
 

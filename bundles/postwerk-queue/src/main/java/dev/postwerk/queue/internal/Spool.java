@@ -364,8 +364,8 @@ final class Spool implements AutoCloseable {
     }
 
     /** Records progress without waiting for the fsync: the next batch carries it. */
-    void recordLazily(JournalRecord record) {
-        journal.append(record, false, () -> { });
+    java.util.concurrent.CompletableFuture<Void> recordLazily(JournalRecord record) {
+        return journal.appendLazily(record, () -> { });
     }
 
     /**
@@ -375,11 +375,13 @@ final class Spool implements AutoCloseable {
      */
     void remove(SpooledMessage message, boolean waitDurable) throws IOException {
         if (live.remove(message.id, message)) {
-            var done = journal.append(new Removed(message.id), false, () -> {
+            Runnable deleteFile = () -> {
                 if (message.data instanceof SpoolData.OwnFile) {
                     deleteQuietly(message.file);
                 }
-            });
+            };
+            var done = waitDurable ? journal.append(new Removed(message.id), false, deleteFile)
+                    : journal.appendLazily(new Removed(message.id), deleteFile);
             if (waitDurable) {
                 await(done);
             }

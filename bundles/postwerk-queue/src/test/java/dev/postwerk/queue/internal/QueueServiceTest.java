@@ -572,4 +572,21 @@ class QueueServiceTest {
         await("one notice", () -> again.list().size() == 3);
         assertTrue(again.list().stream().filter(e -> e.envelope().sender().isEmpty()).count() == 1);
     }
+
+    /** A lazy record needs no urgent one after it: the committer forces it within its deadline. */
+    @Test
+    void lazyRecordsAreForcedWithinTheirDeadlineWithoutOtherTraffic() throws Exception {
+        h.store = null;
+        QueueService q = h.open();
+        String id = h.submit(envelope("sender@example.org", "alice@example.com"), message("lazy"));
+        JournalRecord.Deferred d = new JournalRecord.Deferred(id, 0, 7, "451 4.3.0 seven tries");
+        q.find(id).orElseThrow();
+        q.spool().get(id).orElseThrow().apply(d);
+        q.spool().recordLazily(d).get(10, java.util.concurrent.TimeUnit.SECONDS);
+        q.halt();
+        QueueService again = h.open();
+        // 7, or more if a delivery attempt (no store: deferred) recorded itself after it
+        int attempts = again.find(id).orElseThrow().pending().get(0).attempts();
+        assertTrue(attempts >= 7, "attempts " + attempts);
+    }
 }
