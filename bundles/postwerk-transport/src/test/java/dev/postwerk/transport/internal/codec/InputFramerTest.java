@@ -287,4 +287,46 @@ class InputFramerTest {
         f.release();
         assertEquals(List.of("line:WAIT", "line:A", "line:B", "line:C"), r.events);
     }
+
+    /**
+     * Heap buffers take the bulk-copy path inside lines, direct buffers the octet-by-octet one:
+     * for random content (CR, LF, dots, bare line ends), random packet sizes and limits, both
+     * must deliver the same octets and the same summary.
+     */
+    @Test
+    void bulkCopyInsideLinesMatchesTheOctetByOctetPath() {
+        java.util.Random random = new java.util.Random(42);
+        byte[] alphabet = "ab.\r\n x".getBytes(StandardCharsets.ISO_8859_1);
+        for (int round = 0; round < 500; round++) {
+            StringBuilder m = new StringBuilder();
+            int length = random.nextInt(3000);
+            for (int k = 0; k < length; k++) {
+                m.append((char) (random.nextInt(4) == 0 ? alphabet[random.nextInt(alphabet.length)] : 'a' + random.nextInt(26)));
+            }
+            byte[] input = (m + "\r\n.\r\nNOOP\r\n").getBytes(StandardCharsets.ISO_8859_1);
+            long max = random.nextBoolean() ? 100_000 : random.nextInt(2000);
+            boolean normalize = random.nextBoolean();
+            long seed = random.nextLong();
+            Block heap = feedInChunks(input, max, normalize, new java.util.Random(seed), false);
+            Block direct = feedInChunks(input, max, normalize, new java.util.Random(seed), true);
+            assertArrayEquals(direct.data.toByteArray(), heap.data.toByteArray(), "round " + round);
+            assertEquals(direct.summary, heap.summary, "round " + round);
+        }
+    }
+
+    private static Block feedInChunks(byte[] input, long max, boolean normalize, java.util.Random random, boolean direct) {
+        Recorder r = new Recorder();
+        InputFramer f = new InputFramer(100_000, r);
+        Block b = new Block(r.events);
+        f.readDotTerminated(max, normalize, b);
+        int pos = 0;
+        while (pos < input.length) {
+            int n = Math.min(input.length - pos, 1 + random.nextInt(700));
+            ByteBuffer chunk = direct ? ByteBuffer.allocateDirect(n) : ByteBuffer.allocate(n);
+            chunk.put(input, pos, n).flip();
+            f.feed(chunk);
+            pos += n;
+        }
+        return b;
+    }
 }
