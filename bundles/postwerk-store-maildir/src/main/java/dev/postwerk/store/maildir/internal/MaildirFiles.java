@@ -147,6 +147,15 @@ final class MaildirFiles {
      * @return the octets written
      */
     static long writeDurably(InputStream in, Path file) throws IOException {
+        return writeDurably(in, file, java.util.Optional.empty());
+    }
+
+    /**
+     * As above, with the file's mtime set to {@code mtime} before the fsync (so that it is durable
+     * with the content): Dovecot and other tools read INTERNALDATE from it.
+     */
+    static long writeDurably(InputStream in, Path file, java.util.Optional<java.nio.file.attribute.FileTime> mtime)
+            throws IOException {
         long total = 0;
         try (FileChannel out = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             byte[] buf = new byte[64 * 1024];
@@ -156,6 +165,9 @@ final class MaildirFiles {
                     out.write(bb);
                 }
                 total += n;
+            }
+            if (mtime.isPresent()) {
+                Files.setLastModifiedTime(file, mtime.get());
             }
             out.force(true);
         }

@@ -316,11 +316,14 @@ final class MaildirFolder implements Mailbox {
             for (Incoming in : incoming) {
                 Path tmp = dir.resolve("tmp").resolve(MaildirFiles.uniqueName());
                 temps.add(tmp);
+                // Dovecot and others read INTERNALDATE from the mtime, so it is set there too, unless
+                // the file's own mtime already says it (a delivery now): three syscalls saved
+                Instant date = in.date().truncatedTo(ChronoUnit.SECONDS);
+                Optional<FileTime> mtime = Math.abs(Duration.between(date, Instant.now()).toMillis()) < 2_000
+                        ? Optional.empty() : Optional.of(FileTime.from(date));
                 try (InputStream s = in.content().openStream()) {
-                    sizes.add(MaildirFiles.writeDurably(s, tmp));
+                    sizes.add(MaildirFiles.writeDurably(s, tmp, mtime));
                 }
-                // Dovecot and others read INTERNALDATE from the mtime, so set it there too.
-                Files.setLastModifiedTime(tmp, FileTime.from(in.date().truncatedTo(ChronoUnit.SECONDS)));
             }
             Append mine = new Append(incoming, temps, sizes);
             appends.add(mine);
