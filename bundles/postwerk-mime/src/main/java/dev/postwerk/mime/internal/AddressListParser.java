@@ -13,15 +13,10 @@ import dev.postwerk.api.mail.EnvelopeAddress;
  * markers, the obsolete route kept. Never fails: what cannot be read as an address is skipped up
  * to the next comma; a word without {@code @} becomes a mailbox on {@value EnvelopeAddress#MISSING_DOMAIN}.
  */
-final class AddressListParser {
-
-    private final String s;
-    private int i;
-    /** The text of the last comment skipped, for an address without display name. */
-    private String lastComment;
+final class AddressListParser extends FieldScanner {
 
     private AddressListParser(String s) {
-        this.s = s;
+        super(s);
     }
 
     static List<EnvelopeAddress> parse(String value) {
@@ -250,66 +245,5 @@ final class AddressListParser {
             i++;
         }
         return s.substring(from, i);
-    }
-
-    private String quoted() {
-        StringBuilder b = new StringBuilder();
-        i++;
-        while (i < s.length()) {
-            char c = s.charAt(i++);
-            if (c == '"') {
-                break;
-            }
-            if (c == '\\' && i < s.length()) {
-                c = s.charAt(i++);
-            }
-            if (c != '\r' && c != '\n') {
-                b.append(c);
-            }
-        }
-        return b.toString();
-    }
-
-    /** Skips white space and comments; returns whether there was any. */
-    private boolean skipCfws() {
-        boolean skipped = false;
-        while (i < s.length()) {
-            char c = s.charAt(i);
-            if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
-                i++;
-            } else if (c == '(') {
-                comment();
-            } else {
-                return skipped;
-            }
-            skipped = true;
-        }
-        return skipped;
-    }
-
-    private void comment() {
-        int from = i + 1;
-        int depth = 0;
-        while (i < s.length()) {
-            char c = s.charAt(i++);
-            if (c == '\\') {
-                i++;
-            } else if (c == '(') {
-                depth++;
-            } else if (c == ')' && --depth == 0) {
-                lastComment = s.substring(from, i - 1);
-                return;
-            }
-        }
-        lastComment = s.substring(Math.min(from, s.length()));
-        i = s.length();
-    }
-
-    private boolean atEnd() {
-        return i >= s.length();
-    }
-
-    private boolean at(char c) {
-        return i < s.length() && s.charAt(i) == c;
     }
 }

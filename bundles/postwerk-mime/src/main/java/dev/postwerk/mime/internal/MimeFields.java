@@ -19,17 +19,14 @@ import dev.postwerk.api.mail.MimeParameter;
  * 2045 wants quoted ({@code boundary=----=_Part_1} is common), junk is skipped up to the next
  * {@code ;}, and a field that makes no sense is reported as absent so that the default applies.
  */
-final class MimeFields {
+final class MimeFields extends FieldScanner {
 
     /** A {@code type/subtype} with its parameters. */
     record MediaType(String type, String subtype, List<MimeParameter> parameters) {
     }
 
-    private final String s;
-    private int i;
-
     private MimeFields(String s) {
-        this.s = s;
+        super(s);
     }
 
     /** Content-Type; empty when it is not {@code token/token} (RFC 2045 §5.2: then the default applies). */
@@ -243,14 +240,6 @@ final class MimeFields {
 
     // ------------------------------------------------------------------ lexical
 
-    private boolean atEnd() {
-        return i >= s.length();
-    }
-
-    private boolean at(char c) {
-        return i < s.length() && s.charAt(i) == c;
-    }
-
     /** RFC 2045 token characters; 8-bit (non-ASCII) characters are accepted too. */
     private String token() {
         int from = i;
@@ -262,52 +251,5 @@ final class MimeFields {
             i++;
         }
         return s.substring(from, i);
-    }
-
-    /** A quoted string at the cursor, without its quotes, quoted pairs resolved. */
-    private String quoted() {
-        StringBuilder b = new StringBuilder();
-        i++; // the opening quote
-        while (i < s.length()) {
-            char c = s.charAt(i++);
-            if (c == '"') {
-                break;
-            }
-            if (c == '\\' && i < s.length()) {
-                c = s.charAt(i++);
-            }
-            if (c != '\r' && c != '\n') {
-                b.append(c);
-            }
-        }
-        return b.toString();
-    }
-
-    private void skipCfws() {
-        while (i < s.length()) {
-            char c = s.charAt(i);
-            if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
-                i++;
-            } else if (c == '(') {
-                comment();
-            } else {
-                return;
-            }
-        }
-    }
-
-    /** Skips a comment, nested ones and quoted pairs included; an unclosed one runs to the end. */
-    private void comment() {
-        int depth = 0;
-        while (i < s.length()) {
-            char c = s.charAt(i++);
-            if (c == '\\') {
-                i++;
-            } else if (c == '(') {
-                depth++;
-            } else if (c == ')' && --depth == 0) {
-                return;
-            }
-        }
     }
 }

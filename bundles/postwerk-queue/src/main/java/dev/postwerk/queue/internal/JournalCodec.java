@@ -72,7 +72,11 @@ final class JournalCodec {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        byte[] b = bytes.toByteArray();
+        return seal(bytes.toByteArray());
+    }
+
+    /** Fills in the frame's length and checksum (its first 8 octets) over the payload after them. */
+    private static ByteBuffer seal(byte[] b) {
         ByteBuffer buf = ByteBuffer.wrap(b);
         CRC32C crc = new CRC32C();
         crc.update(b, 8, b.length - 8);
@@ -101,13 +105,7 @@ final class JournalCodec {
         if (bytes.size() - 8 > MAX_FRAME) {
             return Optional.empty();
         }
-        byte[] b = bytes.toByteArray();
-        ByteBuffer buf = ByteBuffer.wrap(b);
-        CRC32C crc = new CRC32C();
-        crc.update(b, 8, b.length - 8);
-        buf.putInt(0, b.length - 8);
-        buf.putInt(4, (int) crc.getValue());
-        return Optional.of(buf);
+        return Optional.of(seal(bytes.toByteArray()));
     }
 
     /**
