@@ -59,6 +59,10 @@ final class JournalCodec {
     /** A {@code Committed} record followed by the message octets: {@code int length | octets}. */
     private static final byte COMMITTED_INLINE = 7;
     private static final byte DELAY_NOTIFIED = 8;
+    /** {@code COMMITTED} / {@code COMMITTED_INLINE} with records about other messages (a bounce's). */
+    private static final byte COMMITTED_ALONG = 9;
+    private static final byte COMMITTED_INLINE_ALONG = 10;
+    private static final int MAX_ALONGSIDE = 100_000;
 
     private JournalCodec() {
     }
@@ -95,7 +99,7 @@ final class JournalCodec {
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.writeInt(0);
             out.writeInt(0);
-            out.writeByte(COMMITTED_INLINE);
+            out.writeByte(c.alongside().isEmpty() ? COMMITTED_INLINE : COMMITTED_INLINE_ALONG);
             writeCommittedFields(c, out);
             out.writeInt(length);
             out.write(content, 0, length);
@@ -140,23 +144,23 @@ final class JournalCodec {
         consumed[0] += 8 + length;
         ByteArrayInputStream bytes = new ByteArrayInputStream(payload);
         DataInputStream data = new DataInputStream(bytes);
-        if (payload[0] == COMMITTED_INLINE) {
-            data.readByte();
-            Committed c = readCommittedFields(data);
+        if (payload[0] == COMMITTED_INLINE || payload[0] == COMMITTED_INLINE_ALONG) {
+            boolean along = data.readByte() == COMMITTED_INLINE_ALONG;
+            Committed c = readCommittedFields(data, along);
             int contentLength = data.readInt();
             long offset = payloadStart + length - bytes.available();
             if (contentLength != bytes.available() || contentLength != c.size()) {
                 throw new IOException("inline message " + c.queueId() + " has " + bytes.available()
                         + " octets where " + c.size() + " were recorded");
             }
-            return Optional.of(new Committed(c.queueId(), c.arrived(), c.size(), c.envelope(), c.dataChanges(), offset));
+            return Optional.of(c.withInlineOffset(offset));
         }
         return Optional.of(read(data));
     }
 
     private static void write(JournalRecord record, DataOutputStream out) throws IOException {
         if (record instanceof Committed c) {
-            out.writeByte(COMMITTED);
+            out.writeByte(c.alongside().isEmpty() ? COMMITTED : COMMITTED_ALONG);
             writeCommittedFields(c, out);
         } else if (record instanceof InFlight f) {
             out.writeByte(IN_FLIGHT);
@@ -199,7 +203,8 @@ final class JournalCodec {
     private static JournalRecord read(DataInputStream in) throws IOException {
         byte type = in.readByte();
         return switch (type) {
-            case COMMITTED -> readCommittedFields(in);
+            case COMMITTED -> readCommittedFields(in, false);
+            case COMMITTED_ALONG -> readCommittedFields(in, true);
             case IN_FLIGHT -> new InFlight(in.readUTF(), in.readInt(), in.readUTF(), in.readUTF(), in.readLong(), in.readLong());
             case TARGET_DONE -> new TargetDone(in.readUTF(), in.readInt(), in.readUTF(), in.readBoolean(), in.readUTF(), in.readUTF());
             case RECIPIENT_DONE -> new RecipientDone(in.readUTF(), in.readInt(), in.readBoolean(), in.readUTF(), in.readUTF());
@@ -216,11 +221,33 @@ final class JournalCodec {
         out.writeLong(c.size());
         writeEnvelope(c.envelope(), out);
         writeChanges(c.dataChanges(), out);
+        if (!c.alongside().isEmpty()) {
+            out.writeInt(c.alongside().size());
+            for (JournalRecord r : c.alongside()) {
+                write(r, out);
+            }
+        }
     }
 
-    private static Committed readCommittedFields(DataInputStream in) throws IOException {
-        return new Committed(in.readUTF(), Instant.ofEpochMilli(in.readLong()), in.readLong(), readEnvelope(in),
+    private static Committed readCommittedFields(DataInputStream in, boolean along) throws IOException {
+        Committed c = new Committed(in.readUTF(), Instant.ofEpochMilli(in.readLong()), in.readLong(), readEnvelope(in),
                 readChanges(in));
+        if (!along) {
+            return c;
+        }
+        int n = in.readInt();
+        if (n < 0 || n > MAX_ALONGSIDE) {
+            throw new IOException("a commit carries " + n + " records");
+        }
+        List<JournalRecord> records = new ArrayList<>(n);
+        for (int k = 0; k < n; k++) {
+            JournalRecord r = read(in);
+            if (r instanceof Committed) {
+                throw new IOException("a commit carries another commit");
+            }
+            records.add(r);
+        }
+        return c.withAlongside(records);
     }
 
     private static String clip(String s) {

@@ -22,18 +22,35 @@ sealed interface JournalRecord {
      * file (known only when read back; a record being written has -1 and carries the octets
      * separately, see {@link JournalCodec#frameInline}). {@code dataChanges} are the data-stage
      * filters' changes, applied to every recipient at delivery.
+     *
+     * <p>{@code alongside} are records about <em>other</em> messages that must become durable in the
+     * same frame as this one, all or nothing: a bounce is committed together with the
+     * {@code RecipientDone} records of the recipients it reports, so that a crash can neither lose
+     * the bounce nor send it twice.
      */
     record Committed(String queueId, Instant arrived, long size, Envelope envelope, Verdict.Changes dataChanges,
-            long inlineOffset) implements JournalRecord {
+            long inlineOffset, java.util.List<JournalRecord> alongside) implements JournalRecord {
         public Committed {
             Objects.requireNonNull(queueId);
             Objects.requireNonNull(arrived);
             Objects.requireNonNull(envelope);
             Objects.requireNonNull(dataChanges);
+            alongside = java.util.List.copyOf(alongside);
+            if (alongside.stream().anyMatch(r -> r instanceof Committed)) {
+                throw new IllegalArgumentException("a commit cannot carry another commit");
+            }
         }
 
         Committed(String queueId, Instant arrived, long size, Envelope envelope, Verdict.Changes dataChanges) {
-            this(queueId, arrived, size, envelope, dataChanges, -1);
+            this(queueId, arrived, size, envelope, dataChanges, -1, java.util.List.of());
+        }
+
+        Committed withInlineOffset(long offset) {
+            return new Committed(queueId, arrived, size, envelope, dataChanges, offset, alongside);
+        }
+
+        Committed withAlongside(java.util.List<JournalRecord> records) {
+            return new Committed(queueId, arrived, size, envelope, dataChanges, inlineOffset, records);
         }
 
         boolean inline() {

@@ -371,21 +371,28 @@ final class QueueService implements MailQueue {
             LOG.warn("Queue {}: success notice for {} recipient(s) not sent", m.id, successNotices.size());
         }
         if (!failedIndexes.isEmpty()) {
-            if (!sendBounce(m, bounce, now)) {
+            List<JournalRecord> done = new ArrayList<>();
+            for (int i : failedIndexes) {
+                Result r = results.get(i);
+                done.add(new RecipientDone(m.id, i, true, r.status(), r.diagnostic()));
+            }
+            // the bounce and the records that the recipients are finished go into one journal
+            // frame: a crash between the two would otherwise send the bounce again
+            Notice sent = sendNotice(m, bounce, now, Optional.empty(), done);
+            if (sent == Notice.FAILED) {
                 // the DSN could not be queued: keep the recipients and try again later
                 finishRun(m, Optional.of(settings.retryDelay(1)), false);
                 return;
             }
-            for (int k = 0; k < failedIndexes.size(); k++) {
-                int i = failedIndexes.get(k);
-                Result r = results.get(i);
-                RecipientDone done = new RecipientDone(m.id, i, true, r.status(), r.diagnostic());
-                m.apply(done);
-                try {
-                    // forced: a lost record would bounce the recipient a second time
-                    spool.recordDurably(done);
-                } catch (IOException e) {
-                    LOG.warn("Queue {}: bounce not recorded: {}", m.id, e.toString());
+            if (sent == Notice.NONE) {
+                for (JournalRecord d : done) {
+                    m.apply(d);
+                    try {
+                        // forced: a lost record would bounce the recipient a second time
+                        spool.recordDurably(d);
+                    } catch (IOException e) {
+                        LOG.warn("Queue {}: failure not recorded: {}", m.id, e.toString());
+                    }
                 }
             }
         }
@@ -432,16 +439,16 @@ final class QueueService implements MailQueue {
                 return;
             }
         }
-        if (!sendBounce(m, deferred, now, Optional.of(m.arrived.plus(settings.maxLifetime())))) {
-            return; // tried again at the next attempt
-        }
         JournalRecord.DelayNotified done = new JournalRecord.DelayNotified(m.id);
-        m.apply(done);
-        try {
-            spool.recordDurably(done);
-        } catch (IOException e) {
-            LOG.warn("Queue {}: delay notice not recorded: {}", m.id, e.toString());
-        }
+        Notice sent = sendNotice(m, deferred, now, Optional.of(m.arrived.plus(settings.maxLifetime())), List.of(done));
+        if (sent == Notice.NONE) {
+            m.apply(done);
+            try {
+                spool.recordDurably(done);
+            } catch (IOException e) {
+                LOG.warn("Queue {}: delay notice not recorded: {}", m.id, e.toString());
+            }
+        } // FAILED: tried again at the next attempt; SENT: recorded with the notice
     }
 
     /**
@@ -450,18 +457,27 @@ final class QueueService implements MailQueue {
      * and a message with the null reverse-path never gets one, so bounces cannot loop.
      */
     private boolean sendBounce(SpooledMessage m, List<DeliveryStatusNotification.Failure> failures, Instant now) {
-        return sendBounce(m, failures, now, Optional.empty());
+        return sendNotice(m, failures, now, Optional.empty(), List.of()) != Notice.FAILED;
     }
 
-    private boolean sendBounce(SpooledMessage m, List<DeliveryStatusNotification.Failure> failures, Instant now,
-            Optional<Instant> retryUntil) {
+    /** What became of a notice: queued (with the records given), nothing to send, or not queued. */
+    private enum Notice {
+        SENT, NONE, FAILED
+    }
+
+    /**
+     * Queues one notice for {@code failures}, committed together with {@code alongside} (records
+     * about {@code m}, applied to it once durable) when there is one to send.
+     */
+    private Notice sendNotice(SpooledMessage m, List<DeliveryStatusNotification.Failure> failures, Instant now,
+            Optional<Instant> retryUntil, List<JournalRecord> alongside) {
         if (failures.isEmpty()) {
-            return true;
+            return Notice.NONE;
         }
         if (m.envelope.sender().isEmpty()) {
             LOG.info("Queue {}: undeliverable message from the null sender dropped (no bounce of a bounce) for {} recipient(s)",
                     m.id, failures.size());
-            return true;
+            return Notice.NONE;
         }
         MailAddress to = m.envelope.sender().get();
         Envelope envelope = new Envelope(Optional.empty(),
@@ -470,13 +486,13 @@ final class QueueService implements MailQueue {
         try (SpoolWriter w = spool.begin(envelope)) {
             dsn.write(w.content(), m.id, m.envelope, m.arrived, SpoolContent.of(m::openData, m.size), failures, now,
                     retryUntil);
-            String id = w.commit(envelope);
+            String id = spool.commit(w, envelope, alongside);
             LOG.info("Queue {}: {} notice {} queued to <{}> for {} recipient(s)", m.id,
                     failures.get(0).action().name().toLowerCase(Locale.ROOT), id, to, failures.size());
-            return true;
+            return Notice.SENT;
         } catch (IOException | QueueException e) {
             LOG.warn("Queue {}: the bounce could not be queued: {}", m.id, e.toString());
-            return false;
+            return Notice.FAILED;
         }
     }
 

@@ -178,6 +178,7 @@ final class Spool implements AutoCloseable {
             Path own = messages.resolve(c.queueId());
             live.putIfAbsent(c.queueId(), new SpooledMessage(c, own,
                     c.inline() ? new SpoolData.JournalSlice(replaying, c.inlineOffset()) : new SpoolData.OwnFile(own)));
+            c.alongside().forEach(this::apply);
         } else if (r instanceof Removed) {
             live.remove(r.queueId());
         } else {
@@ -351,6 +352,14 @@ final class Spool implements AutoCloseable {
     private long nextSequence() {
         long now = QueueIds.sequenceFloor(Instant.now());
         return lastId.updateAndGet(last -> Math.max(last + 1, now));
+    }
+
+    /**
+     * Commits {@code writer} (from {@link #begin}) together with {@code alongside}, records about
+     * other queued messages, in one journal frame: durable together or not at all.
+     */
+    String commit(SpoolWriter writer, Envelope envelope, List<JournalRecord> alongside) throws QueueException {
+        return ((Writer) writer).commit(envelope, Verdict.Changes.NONE, alongside);
     }
 
     /** Records progress; returns once durable. */
@@ -553,7 +562,16 @@ final class Spool implements AutoCloseable {
         }
 
         @Override
-        public synchronized String commit(Envelope envelope, Verdict.Changes dataChanges) throws QueueException {
+        public String commit(Envelope envelope, Verdict.Changes dataChanges) throws QueueException {
+            return commit(envelope, dataChanges, List.of());
+        }
+
+        /**
+         * Commits with {@code alongside} records about other messages in the same frame; they are
+         * applied to those messages in memory once durable, before this returns.
+         */
+        synchronized String commit(Envelope envelope, Verdict.Changes dataChanges, List<JournalRecord> alongside)
+                throws QueueException {
             if (finished) {
                 throw new IllegalStateException("already committed or aborted");
             }
@@ -561,7 +579,8 @@ final class Spool implements AutoCloseable {
             try {
                 out.flushForCommit();
                 if (channel == null) {
-                    Committed record = new Committed(id, Instant.now(), out.count, envelope, dataChanges);
+                    Committed record = new Committed(id, Instant.now(), out.count, envelope, dataChanges)
+                            .withAlongside(alongside);
                     Optional<java.nio.ByteBuffer> frame = JournalCodec.frameInline(record, buffer, (int) out.count);
                     if (frame.isPresent()) {
                         int contentStart = frame.get().remaining() - (int) out.count;
@@ -577,11 +596,12 @@ final class Spool implements AutoCloseable {
                 discard();
                 throw new QueueException("the message could not be written to the spool", e);
             }
-            Committed record = new Committed(id, Instant.now(), out.count, envelope, dataChanges);
+            Committed record = new Committed(id, Instant.now(), out.count, envelope, dataChanges).withAlongside(alongside);
             try {
                 await(journal.append(record, true, () -> {
                     SpooledMessage m = new SpooledMessage(record, file, new SpoolData.OwnFile(file));
                     live.put(id, m);
+                    record.alongside().forEach(Spool.this::apply);
                     onCommitted.accept(m);
                 }));
             } catch (IOException e) {
@@ -598,6 +618,7 @@ final class Spool implements AutoCloseable {
                     SpooledMessage m = new SpooledMessage(record, file,
                             new SpoolData.JournalSlice(journalFile, frameOffset + contentStart));
                     live.put(id, m);
+                    record.alongside().forEach(Spool.this::apply);
                     onCommitted.accept(m);
                 }));
             } catch (IOException e) {
