@@ -124,6 +124,21 @@ public class MaildirBenchmarks {
     }
 
     /**
+     * As many writers as the queue has delivery threads (16): appends waiting for the folder join
+     * one group commit (one new/ fsync and one UID-list fsync per batch).
+     */
+    @Benchmark
+    @BenchmarkMode(Mode.Throughput)
+    @OutputTimeUnit(TimeUnit.SECONDS)
+    @Warmup(iterations = 1, time = 5)
+    @Measurement(iterations = 3, time = 10)
+    @Fork(1)
+    @Threads(16)
+    public MessageInfo appendSixteenWriters(AppendState s) throws Exception {
+        return s.inbox.append(s.content, Flags.NONE, Optional.empty());
+    }
+
+    /**
      * A folder of {@code messages} messages, written into cur/ the way another Maildir program
      * leaves them (as after a migration), then indexed once by the store.
      */
