@@ -35,8 +35,11 @@ import dev.postwerk.testkit.net.LineClient;
  */
 class CrashRecoveryIT {
 
-    private static final int CLIENTS = 8;
-    private static final int MAX_MESSAGES = 400;
+    // small by default (the test suite); benchmarks/crash.sh runs the same test with a large N
+    private static final int CLIENTS = Integer.getInteger("crash.clients", 8);
+    private static final int MAX_MESSAGES = Integer.getInteger("crash.messages", 400);
+    /** The kill comes after a random number of acknowledgements below this (at least 60). */
+    private static final int KILL_WITHIN = Integer.getInteger("crash.killWithin", 240);
     private RunningServer server;
 
     @AfterEach
@@ -50,7 +53,7 @@ class CrashRecoveryIT {
     void everyAcknowledgedMessageIsDeliveredExactlyOnceAfterKill9() throws Exception {
         long seed = Long.getLong("crash.seed", System.nanoTime());
         Random random = new Random(seed);
-        int killAfter = 60 + random.nextInt(180);
+        int killAfter = 60 + random.nextInt(Math.max(1, Math.min(KILL_WITHIN, MAX_MESSAGES) - 60));
         server = RunningServer.unpack("crash");
         int mx = RunningServer.freePort();
         server.set("dev.postwerk.smtp-mx.cfg", Map.of("port", String.valueOf(mx), "host", "127.0.0.1"));
@@ -72,7 +75,8 @@ class CrashRecoveryIT {
         for (int t = 0; t < CLIENTS; t++) {
             clients.submit(() -> send(mx, next, acknowledged, enough, crashed));
         }
-        assertTrue(enough.await(120, TimeUnit.SECONDS), "messages were acknowledged before the crash");
+        assertTrue(enough.await(Math.max(120, MAX_MESSAGES / 20), TimeUnit.SECONDS),
+                "messages were acknowledged before the crash");
         server.kill();
         crashed.set(true);
         clients.shutdown();
@@ -126,28 +130,32 @@ class CrashRecoveryIT {
         }
     }
 
-    /** Waits until every acknowledged message arrived and the spool is empty; counts deliveries per message. */
+    /**
+     * Waits until every acknowledged message arrived and nothing more arrives for a while (small
+     * messages are queued inside the journal, so an empty {@code spool/msg} says nothing: messages
+     * committed but never acknowledged may still be on their way, and a duplicate could come after
+     * the last expected copy); counts deliveries per message.
+     */
     private Map<Integer, Integer> awaitDeliveries(Set<Integer> acknowledged) throws IOException {
         Path maildir = server.home().resolve("data/mail/bench.test/crash");
-        Path spool = server.home().resolve("data/spool/msg");
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(120));
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(Math.max(120, MAX_MESSAGES / 50)));
+        Map<Integer, Integer> last = Map.of();
+        Instant lastChange = Instant.now();
         while (true) {
             Map<Integer, Integer> counts = count(maildir);
-            boolean spoolEmpty = !Files.isDirectory(spool) || isEmpty(spool);
-            if (counts.keySet().containsAll(acknowledged) && spoolEmpty) {
+            if (!counts.equals(last)) {
+                last = counts;
+                lastChange = Instant.now();
+            }
+            boolean settled = Duration.between(lastChange, Instant.now()).compareTo(Duration.ofSeconds(3)) >= 0;
+            if (counts.keySet().containsAll(acknowledged) && settled) {
                 return counts;
             }
             if (Instant.now().isAfter(deadline)) {
                 throw new AssertionError("after restart: " + counts.size() + " delivered, " + acknowledged.size()
-                        + " acknowledged, spool empty: " + spoolEmpty);
+                        + " acknowledged");
             }
             RunningServer.pause(200);
-        }
-    }
-
-    private static boolean isEmpty(Path dir) throws IOException {
-        try (Stream<Path> s = Files.list(dir)) {
-            return s.findAny().isEmpty();
         }
     }
 
