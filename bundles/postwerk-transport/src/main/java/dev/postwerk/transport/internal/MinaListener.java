@@ -85,6 +85,14 @@ final class MinaListener implements Listener {
         // sessions are ended by close() with the protocol's goodbye, not cut by unbind
         acceptor.setCloseOnDeactivation(false);
         acceptor.getSessionConfig().setTcpNoDelay(true);
+        // MINA adapts each session's read buffer: halved after every read that fills less than
+        // half of it, down to the minimum (64 octets by default). After a few short commands, a
+        // 4 KiB message then arrived in 64, 128, 256, ... octet reads: seven reads and seven trips
+        // through the filter chain and framer where one does. Reads start at 8 KiB, never go
+        // below 2 KiB, and grow to 64 KiB for big messages; each read's buffer is short-lived.
+        acceptor.getSessionConfig().setMinReadBufferSize(2048);
+        acceptor.getSessionConfig().setReadBufferSize(8192);
+        acceptor.getSessionConfig().setMaxReadBufferSize(65536);
         acceptor.getSessionConfig().setIdleTime(IdleStatus.BOTH_IDLE, (int) Math.max(1, config.idleTimeout().toSeconds()));
         if (config.tlsMode() == TlsMode.IMPLICIT) {
             acceptor.getFilterChain().addLast(TLS_FILTER, newSslFilter());
