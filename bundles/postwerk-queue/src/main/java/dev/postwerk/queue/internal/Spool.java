@@ -99,6 +99,17 @@ final class Spool implements AutoCloseable {
     private final AtomicLong inlineBytes = new AtomicLong();
     /** Messages received into memory at once stay below this many octets in all. */
     static final long INLINE_BUDGET = 64L << 20;
+    private volatile long inlineBudget = INLINE_BUDGET;
+
+    /** Tests: a smaller memory budget for messages being received. */
+    void inlineBudget(long octets) {
+        this.inlineBudget = octets;
+    }
+
+    /** Octets of messages being received into memory now (tests: the budget is given back). */
+    long inlineBytesInUse() {
+        return inlineBytes.get();
+    }
     /** The journal file being replayed (inline messages point into it until compaction moves them). */
     private Path replaying;
 
@@ -512,7 +523,7 @@ final class Spool implements AutoCloseable {
             }
             long size = Math.min(inlineMax, Math.max(need, Math.max(8192, 2L * buffer.length)));
             long more = size - reserved;
-            if (inlineBytes.addAndGet(more) > INLINE_BUDGET) {
+            if (inlineBytes.addAndGet(more) > inlineBudget) {
                 inlineBytes.addAndGet(-more);
                 return false;
             }

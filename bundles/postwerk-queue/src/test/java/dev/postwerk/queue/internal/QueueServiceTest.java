@@ -619,4 +619,43 @@ class QueueServiceTest {
             assertEquals(2, again.live().size());
         }
     }
+
+    /**
+     * Messages being received share a memory budget: one that does not fit goes to its own file
+     * at once, and the budget is given back at commit and at abort.
+     */
+    @Test
+    void messagesBeyondTheMemoryBudgetAreStreamedToTheirOwnFile() throws Exception {
+        java.nio.file.Path folder = spool();
+        String first;
+        String second;
+        String a = "Subject: a\r\n\r\n" + "a".repeat(6000) + "\r\n";
+        String b = "Subject: b\r\n\r\n" + "b".repeat(6000) + "\r\n";
+        try (Spool s = new Spool(folder, 1 << 20, 64 * 1024)) {
+            s.inlineBudget(10_000);
+            SpoolWriter wa = s.begin(envelope("sender@example.org", "alice@example.com"));
+            SpoolWriter wb = s.begin(envelope("sender@example.org", "alice@example.com"));
+            wa.content().write(a.getBytes(StandardCharsets.US_ASCII));
+            wb.content().write(b.getBytes(StandardCharsets.US_ASCII)); // does not fit next to a
+            assertTrue(Files.exists(folder.resolve("msg").resolve(wb.queueId())), "b streams to its own file");
+            assertFalse(Files.exists(folder.resolve("msg").resolve(wa.queueId())), "a stays in memory");
+            assertTrue(s.inlineBytesInUse() > 0);
+            first = wa.commit(envelope("sender@example.org", "alice@example.com"));
+            second = wb.commit(envelope("sender@example.org", "alice@example.com"));
+            assertEquals(0, s.inlineBytesInUse(), "budget given back at commit");
+            SpoolWriter aborted = s.begin(envelope("sender@example.org", "alice@example.com"));
+            aborted.content().write("Subject: never\r\n\r\nx\r\n".getBytes(StandardCharsets.US_ASCII));
+            aborted.abort();
+            assertEquals(0, s.inlineBytesInUse(), "and at abort");
+            s.halt();
+        }
+        try (Spool again = new Spool(folder, 1 << 20, 64 * 1024)) {
+            for (var e : java.util.Map.of(first, a, second, b).entrySet()) {
+                SpooledMessage m = again.get(e.getKey()).orElseThrow();
+                try (java.io.InputStream in = m.openData()) {
+                    assertEquals(e.getValue(), new String(in.readNBytes((int) m.size), StandardCharsets.US_ASCII));
+                }
+            }
+        }
+    }
 }
