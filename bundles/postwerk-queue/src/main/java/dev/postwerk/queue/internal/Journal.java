@@ -58,6 +58,7 @@ final class Journal implements AutoCloseable {
     private final FileChannel folderChannel;
     private final FileChannel messageFolderChannel;
     private final Supplier<List<Live>> snapshot;
+    private final java.util.function.LongSupplier carried;
 
     /** One entry of the live state written into a new generation. */
     sealed interface Live {
@@ -104,8 +105,20 @@ final class Journal implements AutoCloseable {
      */
     Journal(Path folder, Path messageFolder, long previousGeneration, List<Live> initial,
             Supplier<List<Live>> snapshot, long compactSize) throws IOException {
+        this(folder, messageFolder, previousGeneration, initial, snapshot, compactSize, () -> 0);
+    }
+
+    /**
+     * @param carried octets a compaction would copy now (the live inline messages): compaction
+     *        waits while that is more than a quarter of the journal, i.e. while delivery is still
+     *        catching up with a burst, up to four times {@code compactSize}
+     */
+    Journal(Path folder, Path messageFolder, long previousGeneration, List<Live> initial,
+            Supplier<List<Live>> snapshot, long compactSize, java.util.function.LongSupplier carried)
+            throws IOException {
         this.folder = folder;
         this.snapshot = snapshot;
+        this.carried = carried;
         this.compactSize = compactSize;
         this.folderChannel = FileChannel.open(folder, StandardOpenOption.READ);
         this.messageFolderChannel = FileChannel.open(messageFolder, StandardOpenOption.READ);
@@ -318,7 +331,13 @@ final class Journal implements AutoCloseable {
         }
         unforced.clear();
         unforcedOffsets.clear();
-        if (forceCompaction || written > Math.max(compactSize, 2 * liveSize)) {
+        boolean due = written > Math.max(compactSize, 2 * liveSize);
+        // Right after a burst most of the journal is messages not yet delivered: rewriting now
+        // would copy them all (100 KiB x 2,000 made three compactions carry ~30 MB each). A little
+        // later delivery has caught up and the rewrite is nearly free; a hard bound keeps the file
+        // from growing without end when delivery cannot catch up.
+        boolean worthIt = carried.getAsLong() <= written / 4 || written > 4 * Math.max(compactSize, 2 * liveSize);
+        if (forceCompaction || (due && worthIt)) {
             forceCompaction = false;
             rewrite(snapshot.get());
             compactionWaiters.forEach(w -> w.complete(null));

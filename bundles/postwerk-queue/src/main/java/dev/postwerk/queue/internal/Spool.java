@@ -97,6 +97,8 @@ final class Spool implements AutoCloseable {
     private final int inlineMax;
     /** Octets of messages being received into memory, over all sessions. */
     private final AtomicLong inlineBytes = new AtomicLong();
+    /** Octets of committed messages that live inline in the journal (what a compaction would carry). */
+    private final AtomicLong liveInline = new AtomicLong();
     /** Messages received into memory at once stay below this many octets in all. */
     static final long INLINE_BUDGET = 64L << 20;
     private volatile long inlineBudget = INLINE_BUDGET;
@@ -149,7 +151,7 @@ final class Spool implements AutoCloseable {
                 maxId = Math.max(maxId, QueueIds.sequence(id));
             }
             List<Journal.Live> initial = snapshot();
-            journal = new Journal(folder, messages, generation, initial, this::snapshot, compactSize);
+            journal = new Journal(folder, messages, generation, initial, this::snapshot, compactSize, liveInline::get);
         } catch (IOException | RuntimeException e) {
             lock.release();
             lockChannel.close();
@@ -187,11 +189,14 @@ final class Spool implements AutoCloseable {
     private void apply(JournalRecord r) {
         if (r instanceof Committed c) {
             Path own = messages.resolve(c.queueId());
-            live.putIfAbsent(c.queueId(), new SpooledMessage(c, own,
-                    c.inline() ? new SpoolData.JournalSlice(replaying, c.inlineOffset()) : new SpoolData.OwnFile(own)));
+            SpooledMessage m = new SpooledMessage(c, own,
+                    c.inline() ? new SpoolData.JournalSlice(replaying, c.inlineOffset()) : new SpoolData.OwnFile(own));
+            if (live.putIfAbsent(c.queueId(), m) == null && c.inline()) {
+                liveInline.addAndGet(m.size);
+            }
             c.alongside().forEach(this::apply);
         } else if (r instanceof Removed) {
-            live.remove(r.queueId());
+            forgetInline(live.remove(r.queueId()));
         } else {
             SpooledMessage m = live.get(r.queueId());
             if (m != null) {
@@ -237,6 +242,7 @@ final class Spool implements AutoCloseable {
         for (SpooledMessage m : new ArrayList<>(live.values())) {
             if (m.finished()) {
                 live.remove(m.id);
+                forgetInline(m);
                 Files.deleteIfExists(m.file);
             } else if (m.data instanceof SpoolData.JournalSlice) {
                 // a compaction that was moving it out of the journal did not finish: the journal's copy counts
@@ -304,7 +310,14 @@ final class Spool implements AutoCloseable {
         return list;
     }
 
-    private static void moveToOwnFile(SpooledMessage m) throws IOException {
+    /** A message left the queue or moved to its own file: a compaction no longer carries it. */
+    private void forgetInline(SpooledMessage m) {
+        if (m != null && m.data instanceof SpoolData.JournalSlice) {
+            liveInline.addAndGet(-m.size);
+        }
+    }
+
+    private void moveToOwnFile(SpooledMessage m) throws IOException {
         try (InputStream in = m.openData();
                 FileChannel out = FileChannel.open(m.file, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
                         StandardOpenOption.WRITE)) {
@@ -321,6 +334,7 @@ final class Spool implements AutoCloseable {
             }
             out.force(false);
         }
+        forgetInline(m);
         m.data = new SpoolData.OwnFile(m.file);
     }
 
@@ -395,6 +409,7 @@ final class Spool implements AutoCloseable {
      */
     void remove(SpooledMessage message, boolean waitDurable) throws IOException {
         if (live.remove(message.id, message)) {
+            forgetInline(message);
             Runnable deleteFile = () -> {
                 if (message.data instanceof SpoolData.OwnFile) {
                     deleteQuietly(message.file);
@@ -629,6 +644,7 @@ final class Spool implements AutoCloseable {
                     SpooledMessage m = new SpooledMessage(record, file,
                             new SpoolData.JournalSlice(journalFile, frameOffset + contentStart));
                     live.put(id, m);
+                    liveInline.addAndGet(m.size);
                     record.alongside().forEach(Spool.this::apply);
                     onCommitted.accept(m);
                 }));

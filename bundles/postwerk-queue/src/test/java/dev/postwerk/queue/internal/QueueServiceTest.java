@@ -658,4 +658,30 @@ class QueueServiceTest {
             }
         }
     }
+
+    /**
+     * Right after a burst most of the journal is mail not yet delivered; rewriting it then would
+     * copy all of it. Compaction waits until that is at most a quarter of the journal, or until the
+     * journal has grown to four times the compaction size.
+     */
+    @Test
+    void compactionWaitsWhileMostOfTheJournalIsUndeliveredMail() throws Exception {
+        h.store = null; // nothing is delivered: every message stays inline and live
+        h.settings = h.settings.withCompactSize(16 * 1024);
+        QueueService q = h.open();
+        long start = Journal.generationOf(Journal.newest(spool()).orElseThrow());
+        String body = "Subject: burst\r\n\r\n" + "x".repeat(4000) + "\r\n";
+        for (int i = 0; i < 8; i++) { // ~33 KB: past 16 KiB, but a rewrite would carry all of it
+            h.submit(envelope("sender@example.org", "alice@example.com"), body);
+        }
+        assertEquals(start, Journal.generationOf(Journal.newest(spool()).orElseThrow()), "compaction waits");
+        for (int i = 0; i < 12; i++) { // ~82 KB: past four times 16 KiB, it compacts anyway
+            h.submit(envelope("sender@example.org", "alice@example.com"), body);
+        }
+        assertTrue(Journal.generationOf(Journal.newest(spool()).orElseThrow()) > start, "bounded growth");
+        assertEquals(20, q.list().size());
+        for (QueueEntry e : q.list()) {
+            assertEquals(body, new String(q.content(e.queueId()).orElseThrow(), StandardCharsets.US_ASCII));
+        }
+    }
 }
