@@ -67,14 +67,9 @@ final class DeliveryStatusNotification {
 
     /**
      * Writes the DSN for {@code failures} of the message {@code original} (with {@code envelope},
-     * queued as {@code queueId}, arrived at {@code arrived}) to {@code out}.
+     * queued as {@code queueId}, arrived at {@code arrived}) to {@code out}; {@code retryUntil} is
+     * when a delayed message's recipients will be given up (delay notices).
      */
-    void write(OutputStream out, String queueId, Envelope envelope, Instant arrived, MessageContent original,
-            List<Failure> failures, Instant now) throws IOException {
-        write(out, queueId, envelope, arrived, original, failures, now, Optional.empty());
-    }
-
-    /** As above; {@code retryUntil} is when a delayed message's recipients will be given up (delay notices). */
     void write(OutputStream out, String queueId, Envelope envelope, Instant arrived, MessageContent original,
             List<Failure> failures, Instant now, Optional<Instant> retryUntil) throws IOException {
         MailAddress to = envelope.sender().orElseThrow(() -> new IllegalArgumentException("no bounce to the null sender"));

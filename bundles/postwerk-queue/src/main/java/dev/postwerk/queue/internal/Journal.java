@@ -103,11 +103,6 @@ final class Journal implements AutoCloseable {
      *
      * @param snapshot the live state as records, called on the committer thread when compacting
      */
-    Journal(Path folder, Path messageFolder, long previousGeneration, List<Live> initial,
-            Supplier<List<Live>> snapshot, long compactSize) throws IOException {
-        this(folder, messageFolder, previousGeneration, initial, snapshot, compactSize, () -> 0);
-    }
-
     /**
      * @param carried octets a compaction would copy now (the live inline messages): compaction
      *        waits while that is more than a quarter of the journal, i.e. while delivery is still
@@ -196,11 +191,6 @@ final class Journal implements AutoCloseable {
 
     /** Tests waiting for {@link #compactNow}; committer thread only. */
     private final List<CompletableFuture<Void>> compactionWaiters = new ArrayList<>();
-
-    /** Runs {@code action} after the next fsync of the journal (e.g. to delete a finished message's file). */
-    void afterNextForce(Runnable action) {
-        enqueue(null, false, (f, o) -> action.run(), false);
-    }
 
     private CompletableFuture<Void> enqueue(ByteBuffer frame, boolean syncMessageFolder, Durable onDurable,
             boolean urgent) {

@@ -366,7 +366,7 @@ final class QueueService implements MailQueue {
             }
         }
         sendDelayNotice(m, delayNotices, now);
-        if (!successNotices.isEmpty() && !sendBounce(m, successNotices, now)) {
+        if (sendNotice(m, successNotices, now, Optional.empty(), List.of()) == Notice.FAILED) {
             // best effort: the deliveries happened; a lost success notice is logged, not retried
             LOG.warn("Queue {}: success notice for {} recipient(s) not sent", m.id, successNotices.size());
         }
@@ -456,10 +456,6 @@ final class QueueService implements MailQueue {
      * failure) is success. RFC 3464 §3 / RFC 5321 §4.5.5: a DSN goes out with the null reverse-path,
      * and a message with the null reverse-path never gets one, so bounces cannot loop.
      */
-    private boolean sendBounce(SpooledMessage m, List<DeliveryStatusNotification.Failure> failures, Instant now) {
-        return sendNotice(m, failures, now, Optional.empty(), List.of()) != Notice.FAILED;
-    }
-
     /** What became of a notice: queued (with the records given), nothing to send, or not queued. */
     private enum Notice {
         SENT, NONE, FAILED

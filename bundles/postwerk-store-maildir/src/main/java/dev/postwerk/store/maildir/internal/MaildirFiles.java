@@ -144,15 +144,10 @@ final class MaildirFiles {
      * Copies a stream into a new file and forces it to disk before returning, so that the rename
      * into new/ or cur/ that follows never exposes a partial message after a crash.
      *
+     * {@code mtime}, when given, is set before the fsync (so that it is durable with the content):
+     * Dovecot and other tools read INTERNALDATE from it.
+     *
      * @return the octets written
-     */
-    static long writeDurably(InputStream in, Path file) throws IOException {
-        return writeDurably(in, file, java.util.Optional.empty());
-    }
-
-    /**
-     * As above, with the file's mtime set to {@code mtime} before the fsync (so that it is durable
-     * with the content): Dovecot and other tools read INTERNALDATE from it.
      */
     static long writeDurably(InputStream in, Path file, java.util.Optional<java.nio.file.attribute.FileTime> mtime)
             throws IOException {
