@@ -36,6 +36,16 @@ public interface FilterChain {
     /** The filters as the chain runs them now, first first (for {@code mail:filter-list}). */
     List<FilterDescription> describe();
 
+    /**
+     * True when a filter registered now handles {@code stage}. With none, that stage's call
+     * answers at once without blocking, so a session on a network I/O thread may make it there
+     * instead of handing it to a worker. The list may change right after this answers; a call
+     * that meets a newly added filter still works, it merely blocks.
+     *
+     * @since 1.2
+     */
+    boolean hasFilters(Stage stage);
+
     /** The stages a filter takes part in. */
     enum Stage {
         CONNECT, HELO, MAIL_FROM, RCPT_TO, DATA, DELIVERY

@@ -1,6 +1,8 @@
 package dev.postwerk.api.queue;
 
 import java.io.OutputStream;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 import dev.postwerk.api.filter.Verdict;
 import dev.postwerk.api.mail.Envelope;
@@ -41,6 +43,24 @@ public interface SpoolWriter extends AutoCloseable {
      * @throws QueueException when it could not be made durable: the client must get a 4xx
      */
     String commit(Envelope envelope, Verdict.Changes dataChanges) throws QueueException;
+
+    /**
+     * {@link #commit(Envelope, Verdict.Changes)} without blocking the caller: the stage completes
+     * with the queue id once the message is durable, or with a {@link QueueException} when it
+     * could not be made durable. What would block (an fsync) happens on the spool's own threads,
+     * and the stage may complete on one of them, so what follows it must not block either (a
+     * network I/O thread waiting for a group commit holds no thread meanwhile). The default
+     * commits on the caller's thread, for implementations without threads of their own.
+     *
+     * @since 1.2
+     */
+    default CompletionStage<String> commitAsync(Envelope envelope, Verdict.Changes dataChanges) {
+        try {
+            return CompletableFuture.completedFuture(commit(envelope, dataChanges));
+        } catch (QueueException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
 
     /** {@link #commit(Envelope, Verdict.Changes)} without changes. */
     default String commit(Envelope envelope) throws QueueException {

@@ -4,6 +4,8 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import java.util.function.BiConsumer;
 
 import org.osgi.annotation.versioning.ProviderType;
 
@@ -82,6 +84,29 @@ public interface Connection {
 
     /** Changes the idle timeout of this connection (e.g. longer while IMAP IDLE waits). */
     void setIdleTimeout(Duration timeout);
+
+    /**
+     * Runs {@code work} on a worker thread, off the network I/O thread, and holds this
+     * connection's input until it has run: the session's next callback comes after it, on the
+     * worker. A session of a {@link NonBlockingProtocolHandler} calls it for anything that may
+     * block, as the last thing its callback does. Called on a worker (any other session, or
+     * work already offloaded), it runs {@code work} at once. Several calls from one callback run
+     * in order.
+     *
+     * @since 1.1
+     */
+    void offload(Runnable work);
+
+    /**
+     * Holds this connection's input until {@code stage} completes, then calls {@code then} with
+     * its result (or its failure), holding no thread meanwhile: how a session waits for a group
+     * commit's fsync. {@code then} may run on the thread that completed the stage, so it must not
+     * block; the session's next callback comes after it. Call it as the last thing a callback
+     * does; several calls (and {@link #offload}s) from one callback run in order.
+     *
+     * @since 1.1
+     */
+    <T> void await(CompletionStage<T> stage, BiConsumer<? super T, ? super Throwable> then);
 
     /** Closes the connection once what was written so far is sent. */
     void close();

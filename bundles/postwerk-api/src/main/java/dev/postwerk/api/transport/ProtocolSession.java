@@ -4,8 +4,11 @@ import org.osgi.annotation.versioning.ConsumerType;
 
 /**
  * One connection's protocol state machine. The transport calls these methods one at a time, in
- * order, on a bounded worker pool (never on a network I/O thread), so they may block on disk,
- * DNS or password hashing. While a call runs, the connection's further input waits.
+ * order; while a call runs, the connection's further input waits. For a plain
+ * {@link ProtocolHandler} the calls come on a bounded worker pool (never on a network I/O
+ * thread), so they may block on disk, DNS or password hashing. For a
+ * {@link NonBlockingProtocolHandler} they come on the I/O thread, and the session hands
+ * blocking work to {@link Connection#offload}.
  */
 @ConsumerType
 public interface ProtocolSession {

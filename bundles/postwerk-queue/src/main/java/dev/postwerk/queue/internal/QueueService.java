@@ -11,6 +11,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.DelayQueue;
 import java.util.concurrent.Delayed;
 import java.util.concurrent.TimeUnit;
@@ -115,6 +116,11 @@ final class QueueService implements MailQueue {
         return spool;
     }
 
+    private void logQueued(String id, Envelope envelope) {
+        LOG.info("Queue {}: from=<{}> rcpts={} size={} queued", id, envelope.sender().map(MailAddress::toString).orElse(""),
+                envelope.recipients().size(), spool.get(id).map(m -> m.size).orElse(-1L));
+    }
+
     @Override
     public SpoolWriter begin(Envelope envelope) throws QueueException {
         if (stopping) {
@@ -140,10 +146,16 @@ final class QueueService implements MailQueue {
             @Override
             public String commit(Envelope finalEnvelope, Verdict.Changes dataChanges) throws QueueException {
                 String id = w.commit(finalEnvelope, dataChanges);
-                LOG.info("Queue {}: from=<{}> rcpts={} size={} queued", id,
-                        finalEnvelope.sender().map(MailAddress::toString).orElse(""), finalEnvelope.recipients().size(),
-                        spool.get(id).map(m -> m.size).orElse(-1L));
+                logQueued(id, finalEnvelope);
                 return id;
+            }
+
+            @Override
+            public CompletionStage<String> commitAsync(Envelope finalEnvelope, Verdict.Changes dataChanges) {
+                return w.commitAsync(finalEnvelope, dataChanges).thenApply(id -> {
+                    logQueued(id, finalEnvelope);
+                    return id;
+                });
             }
 
             @Override

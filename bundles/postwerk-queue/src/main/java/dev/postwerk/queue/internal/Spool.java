@@ -21,8 +21,15 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
@@ -114,6 +121,20 @@ final class Spool implements AutoCloseable {
     }
     /** The journal file being replayed (inline messages point into it until compaction moves them). */
     private Path replaying;
+    /**
+     * Where {@link SpoolWriter#commitAsync} fsyncs a message in its own file (larger than the
+     * inline maximum, or received while the memory budget was used up), off the caller's thread.
+     */
+    private final ThreadPoolExecutor fileCommits = new ThreadPoolExecutor(4, 4, 30, TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(), r -> {
+                Thread t = new Thread(r, "postwerk-queue-file-commit");
+                t.setDaemon(true);
+                return t;
+            });
+
+    {
+        fileCommits.allowCoreThreadTimeOut(true);
+    }
 
     Spool(Path folder, long compactSize) throws IOException {
         this(folder, compactSize, 128 << 10);
@@ -387,7 +408,6 @@ final class Spool implements AutoCloseable {
         return ((Writer) writer).commit(envelope, Verdict.Changes.NONE, alongside);
     }
 
-    /** Records progress; returns once durable. */
     /**
      * Records progress and waits for its fsync. Callers apply the record to the in-memory message
      * first: compaction rewrites the journal from memory, so a record on disk but not yet in
@@ -431,6 +451,28 @@ final class Spool implements AutoCloseable {
         }
     }
 
+    /** Waits for a commit; its QueueException as is. */
+    private static String join(CompletableFuture<String> f) throws QueueException {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return f.get();
+                } catch (InterruptedException e) {
+                    // The commit is under way: wait for its outcome rather than guess it.
+                    interrupted = true;
+                } catch (ExecutionException e) {
+                    throw e.getCause() instanceof QueueException q ? q
+                            : new QueueException("the spool journal could not be written", e.getCause());
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
     private static void await(java.util.concurrent.CompletableFuture<Void> f) throws IOException {
         boolean interrupted = false;
         try {
@@ -455,6 +497,13 @@ final class Spool implements AutoCloseable {
     @Override
     public void close() {
         open = false;
+        fileCommits.shutdown();
+        try {
+            // commits under way finish (their clients wait for the answer) before the journal closes
+            fileCommits.awaitTermination(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         journal.close();
         releaseLock();
     }
@@ -462,6 +511,7 @@ final class Spool implements AutoCloseable {
     /** Stops as a crash would: nothing queued is written any more (recovery tests). */
     void halt() {
         open = false;
+        fileCommits.shutdownNow();
         journal.halt();
         releaseLock();
     }
@@ -596,17 +646,31 @@ final class Spool implements AutoCloseable {
          * Commits with {@code alongside} records about other messages in the same frame; they are
          * applied to those messages in memory once durable, before this returns.
          */
-        synchronized String commit(Envelope envelope, Verdict.Changes dataChanges, List<JournalRecord> alongside)
+        String commit(Envelope envelope, Verdict.Changes dataChanges, List<JournalRecord> alongside)
                 throws QueueException {
+            return join(start(envelope, dataChanges, alongside, Runnable::run));
+        }
+
+        /**
+         * An inline message only queues its journal frame here; the committer's group fsync
+         * completes the stage. A message in its own file is fsync'ed on {@link #fileCommits} first.
+         */
+        @Override
+        public CompletionStage<String> commitAsync(Envelope envelope, Verdict.Changes dataChanges) {
+            return start(envelope, dataChanges, List.of(), fileCommits);
+        }
+
+        /** @param blocking where the fsync of a message in its own file runs */
+        private synchronized CompletableFuture<String> start(Envelope envelope, Verdict.Changes dataChanges,
+                List<JournalRecord> alongside, Executor blocking) {
             if (finished) {
                 throw new IllegalStateException("already committed or aborted");
             }
             finished = true;
+            Committed record = new Committed(id, Instant.now(), out.count, envelope, dataChanges).withAlongside(alongside);
             try {
                 out.flushForCommit();
                 if (channel == null) {
-                    Committed record = new Committed(id, Instant.now(), out.count, envelope, dataChanges)
-                            .withAlongside(alongside);
                     Optional<java.nio.ByteBuffer> frame = JournalCodec.frameInline(record, buffer, (int) out.count);
                     if (frame.isPresent()) {
                         int contentStart = frame.get().remaining() - (int) out.count;
@@ -616,42 +680,56 @@ final class Spool implements AutoCloseable {
                     spill(); // an envelope too big to share a frame with the message
                     fileStream.flush();
                 }
+            } catch (IOException e) {
+                discard();
+                return CompletableFuture.failedFuture(new QueueException("the message could not be written to the spool", e));
+            }
+            try {
+                return CompletableFuture.supplyAsync(() -> commitOwnFile(record), blocking).thenCompose(f -> f);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                discard();
+                return CompletableFuture.failedFuture(new QueueException("the spool is closing", e));
+            }
+        }
+
+        private CompletableFuture<String> commitOwnFile(Committed record) {
+            try {
                 channel.force(false);
                 channel.close();
             } catch (IOException e) {
                 discard();
-                throw new QueueException("the message could not be written to the spool", e);
+                return CompletableFuture.failedFuture(new QueueException("the message could not be written to the spool", e));
             }
-            Committed record = new Committed(id, Instant.now(), out.count, envelope, dataChanges).withAlongside(alongside);
-            try {
-                await(journal.append(record, true, () -> {
-                    SpooledMessage m = new SpooledMessage(record, file, new SpoolData.OwnFile(file));
-                    live.put(id, m);
-                    record.alongside().forEach(Spool.this::apply);
-                    onCommitted.accept(m);
-                }));
-            } catch (IOException e) {
-                // Not in the journal (or not known to be): the client gets 4xx and sends again;
-                // recovery deletes the file if the record did not make it.
-                throw new QueueException("the spool journal could not be written", e);
-            }
-            return id;
+            // Not in the journal (or not known to be): the client gets 4xx and sends again;
+            // recovery deletes the file if the record did not make it.
+            return queued(journal.append(record, true, () -> {
+                SpooledMessage m = new SpooledMessage(record, file, new SpoolData.OwnFile(file));
+                live.put(id, m);
+                record.alongside().forEach(Spool.this::apply);
+                onCommitted.accept(m);
+            }));
         }
 
-        private String commitInline(Committed record, java.nio.ByteBuffer frame, int contentStart) throws QueueException {
-            try {
-                await(journal.append(frame, (journalFile, frameOffset) -> {
-                    SpooledMessage m = new SpooledMessage(record, file,
-                            new SpoolData.JournalSlice(journalFile, frameOffset + contentStart));
-                    live.put(id, m);
-                    liveInline.addAndGet(m.size);
-                    record.alongside().forEach(Spool.this::apply);
-                    onCommitted.accept(m);
-                }));
-            } catch (IOException e) {
-                throw new QueueException("the spool journal could not be written", e);
-            }
-            return id;
+        private CompletableFuture<String> commitInline(Committed record, java.nio.ByteBuffer frame, int contentStart) {
+            return queued(journal.append(frame, (journalFile, frameOffset) -> {
+                SpooledMessage m = new SpooledMessage(record, file,
+                        new SpoolData.JournalSlice(journalFile, frameOffset + contentStart));
+                live.put(id, m);
+                liveInline.addAndGet(m.size);
+                record.alongside().forEach(Spool.this::apply);
+                onCommitted.accept(m);
+            }));
+        }
+
+        /** The queue id once {@code durable} completes; a journal failure as a QueueException. */
+        private CompletableFuture<String> queued(CompletableFuture<Void> durable) {
+            return durable.handle((v, failure) -> {
+                if (failure != null) {
+                    Throwable cause = failure instanceof CompletionException c && c.getCause() != null ? c.getCause() : failure;
+                    throw new CompletionException(new QueueException("the spool journal could not be written", cause));
+                }
+                return id;
+            });
         }
 
         @Override

@@ -119,6 +119,11 @@ final class Harness implements DeliveryServices, AutoCloseable {
     static FilterChain chain(BiFunction<Envelope, Recipient, Verdict> onDelivery) {
         return new FilterChain() {
             @Override
+            public boolean hasFilters(Stage stage) {
+                return stage == Stage.DELIVERY;
+            }
+
+            @Override
             public Verdict onConnect(Origin origin) {
                 return Verdict.proceed();
             }

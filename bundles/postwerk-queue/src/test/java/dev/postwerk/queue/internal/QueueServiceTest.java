@@ -131,6 +131,46 @@ class QueueServiceTest {
         assertEquals(sent, delivered);
     }
 
+    /**
+     * commitAsync (what SMTP uses from its I/O thread) returns before the message is durable and
+     * completes with the queue id once it is, for an inline message (the committer's fsync) and
+     * one in its own file (fsync'ed on the spool's own threads); both survive a crash.
+     */
+    @Test
+    void asyncCommitsCompleteOnceDurableInlineOrInTheirOwnFile() throws Exception {
+        h.store = null;
+        h.settings = h.settings.withInlineMax(1024);
+        QueueService q = h.open();
+        java.util.Map<String, String> sent = new java.util.LinkedHashMap<>();
+        List<java.util.concurrent.CompletableFuture<String>> commits = new java.util.ArrayList<>();
+        List<String> bodies = new java.util.ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            String body = i % 4 == 0 ? "Subject: big " + i + "\r\n\r\n" + "b".repeat(5000) + "\r\n" : message("async " + i);
+            Envelope env = envelope("sender@example.org", "alice@example.com");
+            SpoolWriter w = q.begin(env);
+            w.content().write(body.getBytes(StandardCharsets.US_ASCII));
+            w.content().flush();
+            commits.add(w.commitAsync(env, Verdict.Changes.NONE).toCompletableFuture());
+            bodies.add(body);
+        }
+        for (int i = 0; i < commits.size(); i++) {
+            String id = commits.get(i).get(10, java.util.concurrent.TimeUnit.SECONDS);
+            sent.put(id, bodies.get(i));
+            assertEquals(i % 4 == 0, Files.exists(spool().resolve("msg").resolve(id)), "own file only past inlineMax");
+        }
+        assertEquals(20, new HashSet<>(sent.keySet()).size());
+        q.halt();
+        QueueService again = h.open();
+        for (var e : sent.entrySet()) {
+            assertEquals(e.getValue(), new String(again.content(e.getKey()).orElseThrow(), StandardCharsets.US_ASCII));
+        }
+        // a writer commits once, whichever way
+        SpoolWriter w = again.begin(envelope("sender@example.org", "alice@example.com"));
+        w.commitAsync(envelope("sender@example.org", "alice@example.com"), Verdict.Changes.NONE).toCompletableFuture().get();
+        assertThrows(IllegalStateException.class,
+                () -> w.commitAsync(envelope("sender@example.org", "alice@example.com"), Verdict.Changes.NONE));
+    }
+
     @Test
     void concurrentCommitsAreGroupedAndAllRecovered() throws Exception {
         h.store = null;

@@ -24,7 +24,7 @@ import dev.postwerk.api.store.MailboxStore;
 import dev.postwerk.api.transport.Connection;
 import dev.postwerk.api.transport.Listener;
 import dev.postwerk.api.transport.ListenerFactory;
-import dev.postwerk.api.transport.ProtocolHandler;
+import dev.postwerk.api.transport.NonBlockingProtocolHandler;
 import dev.postwerk.api.transport.ProtocolSession;
 import dev.postwerk.api.transport.Refusal;
 
@@ -36,7 +36,7 @@ import dev.postwerk.api.transport.Refusal;
  */
 @Component(configurationPid = SmtpServer.PID, configurationPolicy = ConfigurationPolicy.REQUIRE, service = {})
 @Designate(ocd = SmtpConfig.class, factory = true)
-public final class SmtpServer implements ProtocolHandler, SmtpServices {
+public final class SmtpServer implements NonBlockingProtocolHandler, SmtpServices {
 
     public static final String PID = "dev.postwerk.smtp";
     private static final Logger LOG = LoggerFactory.getLogger(SmtpServer.class);

@@ -14,6 +14,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -23,6 +26,7 @@ import org.slf4j.LoggerFactory;
 import dev.postwerk.api.directory.Resolution;
 import dev.postwerk.api.directory.UserDirectory;
 import dev.postwerk.api.filter.FilterChain;
+import dev.postwerk.api.filter.FilterChain.Stage;
 import dev.postwerk.api.filter.Verdict;
 import dev.postwerk.api.mail.Envelope;
 import dev.postwerk.api.mail.InvalidAddressException;
@@ -48,13 +52,25 @@ import dev.postwerk.api.transport.InputLine;
 import dev.postwerk.api.transport.ProtocolSession;
 
 /**
- * One SMTP connection's state machine (RFC 5321 §4.1.4 command order). The transport calls it on
- * a worker thread, one event at a time, so it may block on the directory, filters and the
- * spool's fsync; replies are written in command order, which is all PIPELINING (RFC 2920) needs.
+ * One SMTP connection's state machine (RFC 5321 §4.1.4 command order). The transport calls it
+ * one event at a time on the network I/O thread (SMTP is a {@link
+ * dev.postwerk.api.transport.NonBlockingProtocolHandler}): what answers from memory runs there
+ * (greeting, EHLO, MAIL, DATA, RSET, NOOP, QUIT and a message's content up to
+ * {@link #IN_MEMORY_CONTENT}), and what may block is handed to a worker with
+ * {@link Connection#offload}: filters registered for the stage, the directory and quota at RCPT,
+ * SASL, VRFY, ETRN, the end of data with its fsync'ed commit, and content past that size, which
+ * the spool writes to a file. Replies are written in command order either way, which is all
+ * PIPELINING (RFC 2920) needs.
  */
 final class SmtpSession implements ProtocolSession {
 
     private static final Logger LOG = LoggerFactory.getLogger(SmtpSession.class);
+    /**
+     * Message content up to this size is passed to the spool on the I/O thread: the spool keeps
+     * messages up to its {@code spool.inline.max} (same default) in memory. Past it each chunk is
+     * written by a worker, as the spool then writes a file.
+     */
+    static final long IN_MEMORY_CONTENT = 128 * 1024;
     private static final Pattern MAIL_FROM = Pattern.compile("(?i)MAIL FROM:\\s*(.*)");
     private static final Pattern RCPT_TO = Pattern.compile("(?i)RCPT TO:\\s*(.*)");
     private static final Pattern BDAT = Pattern.compile("(?i)(\\d{1,18})(\\s+LAST)?\\s*");
@@ -131,7 +147,15 @@ final class SmtpSession implements ProtocolSession {
             closeWith(SmtpReply.of(421, "4.3.0", settings.hostname() + " Service temporarily unavailable"));
             return;
         }
-        Verdict verdict = filters.get().onConnect(origin());
+        if (filters.get().hasFilters(Stage.CONNECT)) {
+            connection.offload(() -> greet(filters.get()));
+        } else {
+            greet(filters.get());
+        }
+    }
+
+    private void greet(FilterChain filters) {
+        Verdict verdict = filters.onConnect(origin());
         if (verdict instanceof Verdict.Reject r) {
             closeWith(SmtpReply.of(554, r.reply().status(), r.reply().text()));
             return;
@@ -156,7 +180,7 @@ final class SmtpSession implements ProtocolSession {
             return;
         }
         if (state == State.AUTH) {
-            authResponse(line);
+            connection.offload(() -> authResponse(line)); // SASL may hash a password
             return;
         }
         String text = line.text();
@@ -169,6 +193,36 @@ final class SmtpSession implements ProtocolSession {
             error(SmtpReply.LINE_TOO_LONG);
             return;
         }
+        if (mayBlock(verb)) {
+            connection.offload(() -> dispatchGuarded(verb, argument, text));
+        } else {
+            dispatchGuarded(verb, argument, text);
+        }
+    }
+
+    /**
+     * True when {@code verb} may block (see the class comment), so it runs on a worker. A filter
+     * added just after this answered is still called; the command merely blocks the I/O thread
+     * for it once.
+     */
+    private boolean mayBlock(String verb) {
+        if (transaction != null && transaction.writer != null && !verb.equals("BDAT")) {
+            return true; // between BDAT chunks: whatever ends the transaction aborts its spool entry
+        }
+        return switch (verb) {
+            case "RCPT", "AUTH", "VRFY", "ETRN" -> true;
+            case "EHLO", "HELO" -> hasFilters(Stage.HELO);
+            case "MAIL" -> hasFilters(Stage.MAIL_FROM);
+            default -> false;
+        };
+    }
+
+    private boolean hasFilters(Stage stage) {
+        Optional<FilterChain> filters = services.filters();
+        return filters.isPresent() && filters.get().hasFilters(stage);
+    }
+
+    private void dispatchGuarded(String verb, String argument, String text) {
         try {
             dispatch(verb, argument, text);
         } catch (RuntimeException e) {
@@ -751,7 +805,7 @@ final class SmtpSession implements ProtocolSession {
                     @Override
                     public void data(java.nio.ByteBuffer chunk) {
                         if (!overtime()) {
-                            sink.data(chunk);
+                            write(sink, chunk);
                         }
                     }
 
@@ -765,7 +819,8 @@ final class SmtpSession implements ProtocolSession {
                         if (summary.bareLineEnds() > 0 && !settings.normalizeBareLineEnds()) {
                             problem = SmtpReply.BARE_LINE_END_DATA;
                         }
-                        finish(tx, summary, problem);
+                        SmtpReply contentProblem = problem;
+                        connection.offload(() -> finish(tx, summary, contentProblem)); // filters, fsync
                     }
                 });
     }
@@ -820,7 +875,7 @@ final class SmtpSession implements ProtocolSession {
                 if (n > 0) {
                     java.nio.ByteBuffer part = chunk.duplicate();
                     part.limit(part.position() + n);
-                    sink.data(part);
+                    write(sink, part);
                 }
             }
 
@@ -833,9 +888,11 @@ final class SmtpSession implements ProtocolSession {
                 tx.bdatOctets += size;
                 if (tx.bdatOctets > settings.maxMessageSize()) {
                     tx.failed = true;
-                    tx.abort();
                     transaction = null;
-                    error(SmtpReply.TOO_BIG);
+                    connection.offload(() -> {
+                        tx.abort();
+                        error(SmtpReply.TOO_BIG);
+                    });
                     return;
                 }
                 if (!last) {
@@ -844,10 +901,25 @@ final class SmtpSession implements ProtocolSession {
                 }
                 // 7BIT/8BITMIME content must be CRLF text (RFC 3030 §3): the same rules as DATA
                 SmtpReply problem = !tx.binary && sink.bareLineEnds() > 0 ? SmtpReply.BARE_LINE_END_DATA : null;
-                finish(tx, new ContentSummary(tx.bdatOctets, false, tx.binary ? 0 : sink.bareLineEnds(),
-                        tx.binary ? 0 : sink.longestLine()), problem);
+                ContentSummary whole = new ContentSummary(tx.bdatOctets, false, tx.binary ? 0 : sink.bareLineEnds(),
+                        tx.binary ? 0 : sink.longestLine());
+                connection.offload(() -> finish(tx, whole, problem)); // filters, fsync
             }
         });
+    }
+
+    /**
+     * Passes content to the spool: here while the message fits in the spool's memory, on a worker
+     * (with a copy: the transport's buffer is only valid during the call) once the spool writes
+     * a file.
+     */
+    private void write(MessageSink sink, java.nio.ByteBuffer chunk) {
+        if (sink.octets() + chunk.remaining() <= IN_MEMORY_CONTENT) {
+            sink.data(chunk);
+        } else {
+            java.nio.ByteBuffer copy = java.nio.ByteBuffer.allocate(chunk.remaining()).put(chunk).flip();
+            connection.offload(() -> sink.data(copy));
+        }
     }
 
     private void skipChunk(long size, SmtpReply reply) {
@@ -927,39 +999,54 @@ final class SmtpSession implements ProtocolSession {
             problem = SmtpReply.LOOP;
         }
         if (problem != null) {
-            tx.abort();
-            reply(problem);
+            SmtpReply answer = problem;
+            abortThen(tx, () -> reply(answer));
             return;
         }
         if (!tx.sink.flush()) {
             LOG.warn("{} spool write failed: {}", connection.id(), tx.sink.failure().toString());
-            tx.abort();
-            reply(SmtpReply.UNAVAILABLE);
+            abortThen(tx, () -> reply(SmtpReply.UNAVAILABLE));
             return;
         }
         Envelope envelope = envelope(tx);
         Optional<FilterChain> filters = services.filters();
         if (filters.isEmpty()) {
-            tx.abort();
-            reply(SmtpReply.UNAVAILABLE);
+            abortThen(tx, () -> reply(SmtpReply.UNAVAILABLE));
             return;
         }
         Verdict verdict = filters.get().onData(envelope, tx.writer.written());
         if (verdict instanceof Verdict.Reject || verdict instanceof Verdict.TempFail) {
-            tx.abort();
-            refused(verdict);
+            abortThen(tx, () -> refused(verdict));
             return;
         }
         Verdict.Changes changes = verdict instanceof Verdict.Proceed p ? p.changes() : Verdict.Changes.NONE;
+        CompletionStage<String> commit;
         try {
-            String queueId = tx.writer.commit(envelope, changes);
-            tx.writer = null;
-            reply(SmtpReply.of(250, "2.0.0", "Ok: queued as " + queueId));
-        } catch (QueueException e) {
-            LOG.warn("{} commit failed: {}", connection.id(), e.getMessage());
-            tx.abort();
-            reply(SmtpReply.UNAVAILABLE);
+            commit = tx.writer.commitAsync(envelope, changes);
+        } catch (RuntimeException e) {
+            commit = CompletableFuture.failedFuture(e);
         }
+        connection.await(commit, (queueId, failure) -> {
+            if (failure == null) {
+                tx.writer = null;
+                reply(SmtpReply.of(250, "2.0.0", "Ok: queued as " + queueId));
+                return;
+            }
+            Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+            // a failed commit has discarded the message itself (no abort: this may run on the
+            // spool's committer, which must not wait for anything)
+            LOG.warn("{} commit failed: {}", connection.id(), cause.toString());
+            tx.writer = null;
+            reply(SmtpReply.UNAVAILABLE);
+        });
+    }
+
+    /** Aborts the spool entry (the spool may delete a file: on a worker), then replies. */
+    private void abortThen(Transaction tx, Runnable answer) {
+        connection.offload(() -> {
+            tx.abort();
+            answer.run();
+        });
     }
 
     private void rset(String argument) {
@@ -1079,9 +1166,12 @@ final class SmtpSession implements ProtocolSession {
     }
 
     private void abortTransaction() {
-        if (transaction != null) {
-            transaction.abort();
+        Transaction tx = transaction;
+        if (tx != null) {
             transaction = null;
+            if (tx.writer != null) {
+                connection.offload(tx::abort); // the spool may delete a file
+            }
         }
     }
 }

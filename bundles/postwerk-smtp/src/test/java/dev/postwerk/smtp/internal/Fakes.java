@@ -278,6 +278,13 @@ final class Fakes {
         volatile BiFunction<Envelope, Recipient, Verdict> rcpt = (e, r) -> Verdict.proceed();
         volatile BiFunction<Envelope, MessageContent, Verdict> data = (e, c) -> Verdict.proceed();
         final List<String> seen = Collections.synchronizedList(new ArrayList<>());
+        /** The stages this chain says it has filters for (none: the session calls it on the I/O thread). */
+        volatile java.util.Set<FilterChain.Stage> registered = java.util.EnumSet.noneOf(FilterChain.Stage.class);
+
+        @Override
+        public boolean hasFilters(FilterChain.Stage stage) {
+            return registered.contains(stage);
+        }
 
         @Override
         public Verdict onConnect(Origin origin) {

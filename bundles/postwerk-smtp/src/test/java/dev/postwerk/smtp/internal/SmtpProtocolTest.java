@@ -20,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import dev.postwerk.api.filter.FilterChain;
 import dev.postwerk.api.filter.Verdict;
 import dev.postwerk.api.mail.Recipient;
 import dev.postwerk.testkit.net.LineClient;
@@ -645,6 +646,51 @@ class SmtpProtocolTest {
         }
         assertTrue(harness.queue.committed.isEmpty());
         assertEquals(1, harness.queue.aborted.get());
+    }
+
+    /**
+     * SMTP runs on the network I/O thread and hands to a worker only what may block: a stage
+     * with filters registered, RCPT (directory, quota), the end of data (filters, fsync).
+     */
+    @Test
+    void stagesWithFiltersRunOnWorkersAndTheRestOnTheIoThread() throws Exception {
+        start();
+        java.util.Map<String, String> threads = new java.util.concurrent.ConcurrentHashMap<>();
+        harness.filters.connect = o -> {
+            threads.put("connect", Thread.currentThread().getName());
+            return Verdict.proceed();
+        };
+        harness.filters.mail = e -> {
+            threads.put("mail", Thread.currentThread().getName());
+            return Verdict.proceed();
+        };
+        harness.filters.rcpt = (e, r) -> {
+            threads.put("rcpt", Thread.currentThread().getName());
+            return Verdict.proceed();
+        };
+        harness.filters.data = (e, content) -> {
+            threads.put("data", Thread.currentThread().getName());
+            return Verdict.proceed();
+        };
+        try (LineClient c = harness.ehlo()) {
+            sendMail(c);
+            c.raw("Subject: threads\r\n\r\nhello\r\n.\r\n");
+            assertTrue(c.readLine().startsWith("250 2.0.0 Ok: queued as "));
+        }
+        assertFalse(threads.get("connect").startsWith("postwerk-"), threads.toString());
+        assertFalse(threads.get("mail").startsWith("postwerk-"), threads.toString());
+        assertTrue(threads.get("rcpt").startsWith("postwerk-"), threads.toString());
+        assertTrue(threads.get("data").startsWith("postwerk-"), threads.toString());
+
+        threads.clear();
+        harness.filters.registered = java.util.EnumSet.allOf(FilterChain.Stage.class);
+        try (LineClient c = harness.ehlo()) {
+            sendMail(c);
+            c.raw("Subject: threads\r\n\r\nhello\r\n.\r\n");
+            assertTrue(c.readLine().startsWith("250 2.0.0 Ok: queued as "));
+        }
+        assertTrue(threads.get("connect").startsWith("postwerk-"), threads.toString());
+        assertTrue(threads.get("mail").startsWith("postwerk-"), threads.toString());
     }
 
     @Test

@@ -131,6 +131,11 @@ public final class LineClient implements AutoCloseable {
         return line.size() == 0 ? null : line.toString(StandardCharsets.UTF_8);
     }
 
+    /** True when input has arrived that was not read yet (plaintext connections). */
+    public boolean hasInput() throws IOException {
+        return in.available() > 0;
+    }
+
     /** Sends a line and reads the one-line reply. */
     public String command(String line) throws IOException {
         send(line);

@@ -128,6 +128,10 @@ final class MinaListener implements Listener {
         return filter;
     }
 
+    ProtocolHandler handler() {
+        return handler;
+    }
+
     @Override
     public ListenerConfig config() {
         return config;
@@ -231,7 +235,7 @@ final class MinaListener implements Listener {
             if (!connection.markBegun()) {
                 return; // a TLS 1.2 renegotiation secures the session again; it starts once
             }
-            connection.enqueue(() -> {
+            connection.enqueueOnIoThread(() -> {
                 if (refusal != null) {
                     LOG.info("{} refused: {}", connection, refusal);
                     handler.refuse(connection, refusal);
@@ -266,7 +270,7 @@ final class MinaListener implements Listener {
                 session.closeNow();
                 return;
             }
-            connection.enqueue(() -> {
+            connection.enqueueOnIoThread(() -> {
                 ProtocolSession protocol = connection.protocol();
                 LOG.debug("{} idle timeout", connection);
                 if (protocol != null) {
@@ -282,7 +286,7 @@ final class MinaListener implements Listener {
             connections.decrementAndGet();
             InetAddress client = ((InetSocketAddress) session.getRemoteAddress()).getAddress();
             perClient.computeIfPresent(client, (k, count) -> count <= 1 ? null : count - 1);
-            connection.enqueue(() -> {
+            connection.enqueueOnIoThread(() -> {
                 LOG.debug("{} closed", connection);
                 ProtocolSession protocol = connection.protocol();
                 if (protocol != null) {

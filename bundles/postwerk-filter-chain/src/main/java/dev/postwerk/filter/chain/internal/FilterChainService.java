@@ -104,32 +104,32 @@ public final class FilterChainService implements FilterChain {
 
     @Override
     public Verdict onConnect(Origin origin) {
-        return run("connect", f -> f.onConnect(origin));
+        return run(Stage.CONNECT, f -> f.onConnect(origin));
     }
 
     @Override
     public Verdict onHelo(Origin origin) {
-        return run("helo", f -> f.onHelo(origin));
+        return run(Stage.HELO, f -> f.onHelo(origin));
     }
 
     @Override
     public Verdict onMailFrom(Envelope envelope) {
-        return run("mail", f -> f.onMailFrom(envelope));
+        return run(Stage.MAIL_FROM, f -> f.onMailFrom(envelope));
     }
 
     @Override
     public Verdict onRcptTo(Envelope envelope, Recipient recipient) {
-        return run("rcpt", f -> f.onRcptTo(envelope, recipient));
+        return run(Stage.RCPT_TO, f -> f.onRcptTo(envelope, recipient));
     }
 
     @Override
     public Verdict onData(Envelope envelope, MessageContent content) {
-        return run("data", f -> f.onData(envelope, content));
+        return run(Stage.DATA, f -> f.onData(envelope, content));
     }
 
     @Override
     public Verdict onDelivery(Envelope envelope, Recipient recipient, MessageContent content) {
-        return run("delivery", f -> f.onDelivery(envelope, recipient, content));
+        return run(Stage.DELIVERY, f -> f.onDelivery(envelope, recipient, content));
     }
 
     @Override
@@ -138,10 +138,28 @@ public final class FilterChainService implements FilterChain {
         for (Map.Entry<ServiceReference<?>, MailFilter> e : filters.snapshot()) {
             ServiceReference<?> ref = e.getKey();
             list.add(new FilterDescription(name(ref, e.getValue()), ref.getBundle() == null ? "?"
-                    : ref.getBundle().getSymbolicName(), ranking(ref), serviceId(ref), stagesOf(e.getValue().getClass())));
+                    : ref.getBundle().getSymbolicName(), ranking(ref), serviceId(ref), STAGES.get(e.getValue().getClass())));
         }
         return list;
     }
+
+    @Override
+    public boolean hasFilters(Stage stage) {
+        for (Map.Entry<ServiceReference<?>, MailFilter> e : filters.snapshot()) {
+            if (STAGES.get(e.getValue().getClass()).contains(stage)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** {@link #stagesOf} per filter class: asked for every SMTP command, so looked up once. */
+    private static final ClassValue<Set<Stage>> STAGES = new ClassValue<>() {
+        @Override
+        protected Set<Stage> computeValue(Class<?> type) {
+            return Set.copyOf(stagesOf(type));
+        }
+    };
 
     /** The stages whose methods {@code type} overrides (the others are MailFilter's defaults). */
     static Set<Stage> stagesOf(Class<?> type) {
@@ -170,7 +188,12 @@ public final class FilterChainService implements FilterChain {
      * the chain; Proceed verdicts' changes are merged in chain order (headers appended, the
      * first folder named wins, a drop by anyone drops).
      */
-    private Verdict run(String stage, Function<MailFilter, Verdict> call) {
+    /**
+     * Runs the filters that handle {@code stage}, in chain order. One that keeps MailFilter's
+     * default for the stage is skipped, not called on the pool: it would only answer proceed, and
+     * the hand-off would make a call that is free (see {@link #hasFilters}) block.
+     */
+    private Verdict run(Stage stage, Function<MailFilter, Verdict> call) {
         List<Map.Entry<ServiceReference<?>, MailFilter>> chain = filters.snapshot();
         if (chain.isEmpty()) {
             return Verdict.proceed();
@@ -180,6 +203,9 @@ public final class FilterChainService implements FilterChain {
         Optional<String> folder = Optional.empty();
         boolean drop = false;
         for (Map.Entry<ServiceReference<?>, MailFilter> entry : chain) {
+            if (!STAGES.get(entry.getValue().getClass()).contains(stage)) {
+                continue;
+            }
             Verdict verdict = callOne(stage, entry.getKey(), entry.getValue(), call);
             if (verdict instanceof Verdict.Proceed proceed) {
                 Verdict.Changes c = proceed.changes();
@@ -200,7 +226,7 @@ public final class FilterChainService implements FilterChain {
         return Verdict.proceedWith(new Verdict.Changes(addHeaders, removeHeaders, folder, drop));
     }
 
-    private Verdict callOne(String stage, ServiceReference<?> reference, MailFilter filter,
+    private Verdict callOne(Stage stage, ServiceReference<?> reference, MailFilter filter,
             Function<MailFilter, Verdict> call) {
         Future<Verdict> future;
         try {

@@ -1,6 +1,7 @@
 package dev.postwerk.filter.chain.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -186,5 +187,33 @@ class FilterChainServiceTest {
             }
         };
         assertEquals(EnumSet.of(Stage.RCPT_TO, Stage.DATA), FilterChainService.stagesOf(f.getClass()));
+    }
+
+    /**
+     * The SMTP session asks hasFilters before each stage to run it on the I/O thread; a filter
+     * that keeps a stage's default is neither counted there nor called there (through the pool).
+     */
+    @Test
+    void hasFiltersAnswersPerStageAndOnlyFiltersOfTheStageAreCalled() {
+        assertFalse(chain.hasFilters(Stage.MAIL_FROM));
+        java.util.Set<String> threads = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        MailFilter dataOnly = new MailFilter() {
+            @Override
+            public Verdict onData(Envelope e, dev.postwerk.api.mail.MessageContent c) {
+                threads.add(Thread.currentThread().getName());
+                return Verdict.proceed();
+            }
+        };
+        chain.addFilter(new FakeReference(0, 1), dataOnly);
+        assertTrue(chain.hasFilters(Stage.DATA));
+        assertFalse(chain.hasFilters(Stage.MAIL_FROM));
+        assertFalse(chain.hasFilters(Stage.CONNECT));
+        // the default onMailFrom is not run on the filter pool: nothing waits for a thread
+        assertEquals(Verdict.proceed(), chain.onMailFrom(envelope));
+        assertEquals(Verdict.proceed(), chain.onData(envelope, dev.postwerk.api.mail.MessageContent.ofBytes(new byte[0])));
+        assertEquals(1, threads.size());
+        assertTrue(threads.iterator().next().startsWith("postwerk-filter-"), threads.toString());
+        chain.removeFilter(new FakeReference(0, 1));
+        assertFalse(chain.hasFilters(Stage.DATA));
     }
 }

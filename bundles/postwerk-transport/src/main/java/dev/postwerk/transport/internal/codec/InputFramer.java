@@ -2,6 +2,7 @@ package dev.postwerk.transport.internal.codec;
 
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.postwerk.api.transport.ContentSink;
 import dev.postwerk.api.transport.ContentSummary;
@@ -54,9 +55,14 @@ public final class InputFramer {
     // set by discardBuffered() to drop the rest of the buffer being fed
     private boolean discardRest;
     // hold(): input waits in `held` until release()
-    private volatile boolean holding; // hold() may come from a thread writing a reply
+    // counted: a delay, a blocked output and an offload may hold at once, and the input waits
+    // until each has released; hold() may come from a thread writing a reply
+    private final AtomicInteger holds = new AtomicInteger();
     private ByteBuffer held;
     private long discardedBuffered;
+    // a block ended while held (its last data() call held the input): end() waits for release()
+    private boolean endPending;
+    private boolean endPendingDotted;
 
     /**
      * @param maxLineLength octets allowed in one line including CRLF
@@ -78,13 +84,17 @@ public final class InputFramer {
             in = joined;
         }
         discardRest = false;
+        if (endPending && !holding()) {
+            endPending = false;
+            completeBlock(endPendingDotted);
+        }
         while (in.hasRemaining()) {
             if (discardRest) {
                 discardedBuffered += in.remaining();
                 in.position(in.limit());
                 break;
             }
-            if (holding) {
+            if (holding()) {
                 held = ByteBuffer.allocate(in.remaining());
                 held.put(in).flip();
                 break;
@@ -97,7 +107,7 @@ public final class InputFramer {
                 default -> throw new IllegalStateException();
             }
         }
-        if (mode == Mode.DOT) {
+        if (mode == Mode.DOT && !holding()) {
             flushOut();
         }
     }
@@ -108,13 +118,21 @@ public final class InputFramer {
      * pipelined commands are not answered before the delayed reply.
      */
     public void hold() {
-        holding = true;
+        holds.incrementAndGet();
     }
 
-    /** Ends {@link #hold()} and frames the input that waited. */
+    /** True when {@link #release()} would call back (input or a block's end waiting). */
+    public boolean pendingOnRelease() {
+        return held != null || endPending || (mode == Mode.DOT && outLength > 0);
+    }
+
+    private boolean holding() {
+        return holds.get() > 0;
+    }
+
+    /** Ends one {@link #hold()}; once none is left, frames the input that waited. */
     public void release() {
-        holding = false;
-        if (held != null) {
+        if (holds.updateAndGet(h -> Math.max(0, h - 1)) == 0 && pendingOnRelease()) {
             feed(ByteBuffer.allocate(0));
         }
     }
@@ -258,7 +276,7 @@ public final class InputFramer {
     }
 
     private void dot(ByteBuffer in) {
-        while (in.hasRemaining() && mode == Mode.DOT && !holding) {
+        while (in.hasRemaining() && mode == Mode.DOT && !holding()) {
             if (dot == DotState.DATA && in.hasArray()) {
                 // inside a line nothing but CR and LF matters: copy the run up to the next one
                 // at once (a 100 KiB message was 100,000 trips through the state machine)
@@ -284,24 +302,28 @@ public final class InputFramer {
         return i - start;
     }
 
-    /** {@link #emit} for {@code n} octets that are neither CR nor LF. */
+    /**
+     * {@link #emit} for up to {@code n} octets that are neither CR nor LF: at most what fits in
+     * {@link #out}, so that the sink is called at most once here and a sink that holds the input
+     * in its {@code data()} call gets no further call until {@link #release()}.
+     */
     private void emitRun(ByteBuffer in, int n) {
-        byte[] a = in.array();
-        int off = in.arrayOffset() + in.position();
-        in.position(in.position() + n);
-        long allowed = Math.max(0, Math.min(n, maxOctets - octets)); // emit() keeps octets up to maxOctets
-        octets += n;
-        lineOctets += n;
-        int copy = (int) allowed;
-        while (copy > 0) {
-            int c = Math.min(copy, out.length - outLength);
-            System.arraycopy(a, off, out, outLength, c);
-            outLength += c;
-            off += c;
-            copy -= c;
-            if (outLength == out.length) {
-                flushOut();
-            }
+        if (octets >= maxOctets) {
+            // past the limit octets are counted, not kept (as emit() does)
+            in.position(in.position() + n);
+            octets += n;
+            lineOctets += n;
+            return;
+        }
+        int take = Math.min(n, out.length - outLength);
+        int copy = (int) Math.min(take, maxOctets - octets);
+        System.arraycopy(in.array(), in.arrayOffset() + in.position(), out, outLength, copy);
+        outLength += copy;
+        in.position(in.position() + take);
+        octets += take;
+        lineOctets += take;
+        if (outLength == out.length) {
+            flushOut();
         }
     }
 
@@ -401,6 +423,19 @@ public final class InputFramer {
     private void endBlock(boolean dotted) {
         if (dotted) {
             flushOut();
+        }
+        if (holding()) {
+            // the last data() call held the input (the protocol handed it to another thread):
+            // end() must not overtake it
+            endPending = true;
+            endPendingDotted = dotted;
+            return;
+        }
+        completeBlock(dotted);
+    }
+
+    private void completeBlock(boolean dotted) {
+        if (dotted) {
             longestLine = Math.max(longestLine, lineOctets);
         }
         ContentSink s = sink;

@@ -43,4 +43,8 @@ public @interface ProbeConfig {
 
     @AttributeDefinition(name = "Maximum block size (octets)", description = "Largest OCTETS or DATA block accepted.")
     long maxBlockOctets() default 10485760;
+
+    @AttributeDefinition(name = "Run on the I/O thread", description = "Serve sessions as a non-blocking protocol:"
+            + " commands run on the network I/O thread, and SLEEP and DATA OFFLOAD hand their work to a worker.")
+    boolean nonBlocking() default false;
 }

@@ -18,6 +18,7 @@ import dev.postwerk.api.transport.Connection;
 import dev.postwerk.api.transport.Listener;
 import dev.postwerk.api.transport.ListenerConfig;
 import dev.postwerk.api.transport.ListenerFactory;
+import dev.postwerk.api.transport.NonBlockingProtocolHandler;
 import dev.postwerk.api.transport.ProtocolHandler;
 import dev.postwerk.api.transport.ProtocolSession;
 import dev.postwerk.api.transport.Refusal;
@@ -41,16 +42,17 @@ public final class ProbeServer implements ProtocolHandler {
     public ProbeServer(@Reference ListenerFactory factory, ProbeConfig config) throws IOException {
         this.factory = factory;
         this.config = config;
-        this.listener = factory.bind(listenerConfig(config), this);
+        this.listener = factory.bind(listenerConfig(config), handler(config));
     }
 
     @Modified
     synchronized void modified(ProbeConfig newConfig) throws IOException {
         ListenerConfig wanted = listenerConfig(newConfig);
+        boolean modeChanged = newConfig.nonBlocking() != config.nonBlocking();
         this.config = newConfig;
-        if (!wanted.equals(listener.config())) {
+        if (!wanted.equals(listener.config()) || modeChanged) {
             Listener old = listener;
-            listener = factory.bind(wanted, this);
+            listener = factory.bind(wanted, handler(newConfig));
             old.close();
         }
     }
@@ -73,6 +75,24 @@ public final class ProbeServer implements ProtocolHandler {
                 .withMaxLineLength(c.maxLineLength());
         Optional<Path> keystore = c.keystore().isBlank() ? Optional.empty() : Optional.of(Path.of(c.keystore()));
         return keystore.map(k -> lc.withKeystore(k, c.keystorePassword())).orElse(lc);
+    }
+
+    /** This, or this as a non-blocking protocol (the transport then drains input on the I/O thread). */
+    private ProtocolHandler handler(ProbeConfig c) {
+        if (!c.nonBlocking()) {
+            return this;
+        }
+        return new NonBlockingProtocolHandler() {
+            @Override
+            public ProtocolSession open(Connection connection) {
+                return ProbeServer.this.open(connection);
+            }
+
+            @Override
+            public void refuse(Connection connection, Refusal reason) {
+                ProbeServer.this.refuse(connection, reason);
+            }
+        };
     }
 
     @Override

@@ -5,6 +5,8 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import dev.postwerk.api.transport.Connection;
 import dev.postwerk.api.transport.ContentSink;
@@ -16,7 +18,10 @@ import dev.postwerk.api.transport.ProtocolSession;
  * The probe's line protocol, one command per line:
  * {@code NOOP}, {@code ECHO text}, {@code INFO}, {@code STARTTLS}, {@code OCTETS n} (then n
  * octets), {@code DATA} (then a dot-terminated block), {@code WAIT ms} (a delayed reply, input
- * held meanwhile), {@code QUIT}. Replies start with
+ * held meanwhile), {@code SLEEP ms} (blocks a thread: handed to a worker with
+ * {@link Connection#offload}), {@code DATA OFFLOAD} (each chunk and the end handed to a worker),
+ * {@code THREAD} (names the thread that runs the command), {@code AWAIT ms} (a reply once a stage
+ * completes on another thread, no thread held meanwhile), {@code QUIT}. Replies start with
  * {@code OK}, {@code BAD} or {@code BYE}; block replies give the octet count and SHA-256 of
  * what the transport delivered, so tests can check framing byte for byte.
  */
@@ -74,7 +79,40 @@ final class ProbeSession implements ProtocolSession {
             }
             case "DATA" -> {
                 connection.writeLine("OK send data, end with <CRLF>.<CRLF>");
-                connection.readDotTerminated(maxBlock, argument.trim().equalsIgnoreCase("NORMALIZE"), new DigestSink());
+                String mode = argument.trim().toUpperCase(Locale.ROOT);
+                ContentSink sink = mode.equals("OFFLOAD") ? new OffloadingSink(new DigestSink()) : new DigestSink();
+                connection.readDotTerminated(maxBlock, mode.equals("NORMALIZE"), sink);
+            }
+            case "SLEEP" -> {
+                long ms;
+                try {
+                    ms = Math.min(Long.parseLong(argument.trim()), 10_000);
+                } catch (NumberFormatException e) {
+                    connection.writeLine("BAD SLEEP needs milliseconds");
+                    return;
+                }
+                connection.offload(() -> {
+                    try {
+                        Thread.sleep(ms); // stands for blocking work: disk, DNS, a filter
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    connection.writeLine("OK slept " + ms + " on " + Thread.currentThread().getName());
+                });
+            }
+            case "THREAD" -> connection.writeLine("OK " + Thread.currentThread().getName());
+            case "AWAIT" -> {
+                long ms;
+                try {
+                    ms = Math.min(Long.parseLong(argument.trim()), 10_000);
+                } catch (NumberFormatException e) {
+                    connection.writeLine("BAD AWAIT needs milliseconds");
+                    return;
+                }
+                // stands for a group commit: a stage another thread completes later
+                CompletableFuture<Long> stage = CompletableFuture.supplyAsync(() -> ms,
+                        CompletableFuture.delayedExecutor(ms, TimeUnit.MILLISECONDS));
+                connection.await(stage, (value, failure) -> connection.writeLine("OK awaited " + value));
             }
             case "WAIT" -> {
                 long ms;
@@ -108,6 +146,26 @@ final class ProbeSession implements ProtocolSession {
     @Override
     public void shutdown() {
         connection.writeLine("BYE shutting down");
+    }
+
+    /** Hands each chunk (copied: the buffer is only valid during the call) and the end to a worker. */
+    private final class OffloadingSink implements ContentSink {
+        private final ContentSink target;
+
+        OffloadingSink(ContentSink target) {
+            this.target = target;
+        }
+
+        @Override
+        public void data(ByteBuffer chunk) {
+            ByteBuffer copy = ByteBuffer.allocate(chunk.remaining()).put(chunk).flip();
+            connection.offload(() -> target.data(copy));
+        }
+
+        @Override
+        public void end(ContentSummary summary) {
+            connection.offload(() -> target.end(summary));
+        }
     }
 
     private final class DigestSink implements ContentSink {

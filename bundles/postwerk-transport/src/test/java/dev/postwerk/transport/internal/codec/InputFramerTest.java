@@ -43,7 +43,7 @@ class InputFramerTest {
         }
     }
 
-    static final class Block implements ContentSink {
+    static class Block implements ContentSink {
         final ByteArrayOutputStream data = new ByteArrayOutputStream();
         ContentSummary summary;
         final List<String> events;
@@ -286,6 +286,74 @@ class InputFramerTest {
         assertEquals(List.of("line:WAIT"), r.events, "input that arrives while held waits too");
         f.release();
         assertEquals(List.of("line:WAIT", "line:A", "line:B", "line:C"), r.events);
+    }
+
+    /**
+     * A sink that holds the input in its data() call (it handed the chunk to another thread) gets
+     * no further data() and no end() until release: not from the rest of the buffer, not from
+     * the framer's own flush at the end of a feed, not for the block's last octets.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"DOT", "OCTETS"})
+    void aSinkThatHoldsInDataGetsNothingMoreUntilRelease(String mode) {
+        Recorder r = new Recorder();
+        InputFramer f = new InputFramer(100, r);
+        StringBuilder body = new StringBuilder();
+        for (int i = 0; body.length() < 70_000; i++) {
+            body.append("row ").append(i).append(i % 5 == 0 ? "\r\n.dot\r\n" : "\r\n");
+        }
+        String content = body.toString();
+        String unstuffed = content.replace("\r\n.dot", "\r\ndot");
+        int[] calls = {0};
+        Block block = new Block(r.events) {
+            @Override
+            public void data(ByteBuffer chunk) {
+                super.data(chunk);
+                calls[0]++;
+                f.hold();
+            }
+        };
+        r.onLine = line -> {
+            if (line.text().equals("GO")) {
+                if (mode.equals("DOT")) {
+                    f.readDotTerminated(1 << 20, false, block);
+                } else {
+                    f.readOctets(content.length(), block);
+                }
+            }
+        };
+        String input = "GO\r\n" + content + (mode.equals("DOT") ? ".\r\n" : "") + "NEXT\r\n";
+        feed(f, input, false);
+        int released = 0;
+        while (block.summary == null) {
+            assertEquals(released + 1, calls[0], "one data() call per release");
+            assertEquals(List.of("line:GO"), r.events);
+            f.release();
+            released++;
+            assertTrue(released < 1000);
+        }
+        assertEquals(mode.equals("DOT") ? unstuffed : content, block.text());
+        // the end came once the last hold was released, then the next line
+        assertEquals(List.of("line:GO", "block:" + block.text(), "line:NEXT"), r.events);
+    }
+
+    @Test
+    void holdsAreCountedAndInputWaitsForTheLastRelease() {
+        Recorder r = new Recorder();
+        InputFramer f = new InputFramer(100, r);
+        f.hold();
+        f.hold();
+        feed(f, "A\r\n", false);
+        f.release();
+        assertEquals(List.of(), r.events, "one hold is left");
+        f.release();
+        assertEquals(List.of("line:A"), r.events);
+        f.release(); // one release too many changes nothing
+        f.hold();
+        feed(f, "B\r\n", false);
+        assertEquals(List.of("line:A"), r.events);
+        f.release();
+        assertEquals(List.of("line:A", "line:B"), r.events);
     }
 
     /**

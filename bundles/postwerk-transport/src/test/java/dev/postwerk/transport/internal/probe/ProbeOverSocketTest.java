@@ -40,7 +40,17 @@ class ProbeOverSocketTest {
 
     @BeforeEach
     void startTransport() {
-        transport = TransportTestAccess.create(ConfigAnnotations.defaults(TransportConfig.class), data);
+        transport = TransportTestAccess.create(ConfigAnnotations.of(TransportConfig.class, transportSettings()), data);
+    }
+
+    /** Transport settings; the non-blocking variant runs on one I/O thread, so a blocked one shows. */
+    Map<String, Object> transportSettings() {
+        return Map.of();
+    }
+
+    /** Probe settings every test starts from: the probe runs as a plain (worker) protocol here. */
+    Map<String, Object> modeSettings() {
+        return Map.of();
     }
 
     @AfterEach
@@ -51,8 +61,9 @@ class ProbeOverSocketTest {
         transport.deactivate();
     }
 
-    private int start(Map<String, Object> settings) throws IOException {
+    int start(Map<String, Object> settings) throws IOException {
         Map<String, Object> all = new HashMap<>(Map.of("port", 0, "tls", "starttls"));
+        all.putAll(modeSettings());
         all.putAll(settings);
         probe = new ProbeServer(transport, ConfigAnnotations.of(ProbeConfig.class, all));
         return probe.listener().address().getPort();
