@@ -10,13 +10,25 @@ import org.osgi.annotation.versioning.ConsumerType;
 /**
  * Local domains, users and aliases, and the credential checks SASL mechanisms need. Registered
  * with a {@value #NAME_PROPERTY} property ({@code file}, later {@code ldap}). Implementations may
- * block (file or network I/O, slow password hashes): callers never call them on I/O threads.
+ * block (file or network I/O, slow password hashes): callers never call them on I/O threads,
+ * except the lookups an implementation registered with {@value #NON_BLOCKING_PROPERTY}{@code =true}
+ * promises to answer from memory.
  */
 @ConsumerType
 public interface UserDirectory {
 
     /** Service property naming the directory implementation. */
     String NAME_PROPERTY = "directory.name";
+
+    /**
+     * Service property: {@code true} when {@link #localDomains}, {@link #isLocalDomain} and
+     * {@link #resolve} answer from memory and never block (a file directory held in memory; not
+     * LDAP). The SMTP server then checks RCPT on its network I/O thread instead of handing each
+     * one to a worker. Password checks are never called there, whatever this says.
+     *
+     * @since 1.2
+     */
+    String NON_BLOCKING_PROPERTY = "directory.nonblocking";
 
     /** The domains mail is delivered to locally, lower case. */
     Set<String> localDomains();

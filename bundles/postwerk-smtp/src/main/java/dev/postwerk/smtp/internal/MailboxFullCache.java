@@ -22,6 +22,12 @@ final class MailboxFullCache {
         this.ttlMillis = ttlMillis;
     }
 
+    /** True when an answer for {@code user} is remembered and fresh: {@link #isFull} will not call its check. */
+    boolean knows(String user, long nowMillis) {
+        Answer a = answers.get(user);
+        return a != null && nowMillis - a.at() < ttlMillis;
+    }
+
     boolean isFull(String user, BooleanSupplier check, long nowMillis) {
         Answer a = answers.get(user);
         if (a != null && nowMillis - a.at() < ttlMillis) {

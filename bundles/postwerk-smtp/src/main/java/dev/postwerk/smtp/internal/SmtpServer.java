@@ -1,6 +1,7 @@
 package dev.postwerk.smtp.internal;
 
 import java.io.IOException;
+import java.util.Map;
 import java.util.Optional;
 
 import org.osgi.service.component.annotations.Activate;
@@ -45,9 +46,11 @@ public final class SmtpServer implements NonBlockingProtocolHandler, SmtpService
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile MailQueue queue;
 
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY)
-    private volatile UserDirectory directory;
+    /** The directory and whether it promised non-blocking lookups, swapped together. */
+    private record BoundDirectory(UserDirectory directory, boolean nonBlocking) {
+    }
+
+    private volatile BoundDirectory directory;
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
@@ -80,7 +83,7 @@ public final class SmtpServer implements NonBlockingProtocolHandler, SmtpService
             SaslAuthenticator sasl, FilterChain filters, MailboxStore store) throws IOException {
         this.store = store;
         this.queue = queue;
-        this.directory = directory;
+        this.directory = directory == null ? null : new BoundDirectory(directory, false);
         this.sasl = sasl;
         this.filters = filters;
         this.factory = factory;
@@ -126,9 +129,35 @@ public final class SmtpServer implements NonBlockingProtocolHandler, SmtpService
         return Optional.ofNullable(queue);
     }
 
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, unbind = "unbindDirectory", updated = "bindDirectory")
+    void bindDirectory(UserDirectory d, Map<String, Object> properties) {
+        directory = new BoundDirectory(d, Boolean.parseBoolean(String.valueOf(properties.get(UserDirectory.NON_BLOCKING_PROPERTY))));
+    }
+
+    void unbindDirectory(UserDirectory d) {
+        BoundDirectory now = directory;
+        if (now != null && now.directory() == d) {
+            directory = null;
+        }
+    }
+
+    /** Tests: the directory given to the test constructor promises non-blocking lookups. */
+    void directoryNonBlocking(boolean nonBlocking) {
+        BoundDirectory now = directory;
+        directory = now == null ? null : new BoundDirectory(now.directory(), nonBlocking);
+    }
+
     @Override
     public Optional<UserDirectory> directory() {
-        return Optional.ofNullable(directory);
+        BoundDirectory now = directory;
+        return now == null ? Optional.empty() : Optional.of(now.directory());
+    }
+
+    @Override
+    public boolean directoryNonBlocking() {
+        BoundDirectory now = directory;
+        return now != null && now.nonBlocking();
     }
 
     @Override

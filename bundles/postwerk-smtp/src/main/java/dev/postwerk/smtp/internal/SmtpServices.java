@@ -14,6 +14,12 @@ interface SmtpServices {
 
     Optional<UserDirectory> directory();
 
+    /**
+     * True when the directory there now answers lookups from memory
+     * ({@link UserDirectory#NON_BLOCKING_PROPERTY}): RCPT may then be checked on the I/O thread.
+     */
+    boolean directoryNonBlocking();
+
     Optional<SaslAuthenticator> sasl();
 
     Optional<FilterChain> filters();

@@ -210,7 +210,8 @@ final class SmtpSession implements ProtocolSession {
             return true; // between BDAT chunks: whatever ends the transaction aborts its spool entry
         }
         return switch (verb) {
-            case "RCPT", "AUTH", "VRFY", "ETRN" -> true;
+            case "AUTH", "VRFY", "ETRN" -> true;
+            case "RCPT" -> hasFilters(Stage.RCPT_TO) || !services.directoryNonBlocking();
             case "EHLO", "HELO" -> hasFilters(Stage.HELO);
             case "MAIL" -> hasFilters(Stage.MAIL_FROM);
             default -> false;
@@ -711,20 +712,21 @@ final class SmtpSession implements ProtocolSession {
             reply(SmtpReply.UNAVAILABLE);
             return;
         }
+        Recipient recipient = new Recipient(address, notify, orcpt);
         if (directory.get().isLocalDomain(address.domain())) {
             Resolution resolution = directory.get().resolve(address);
             if (resolution.isUnknown()) {
                 error(SmtpReply.of(550, "5.1.1", address.toPath() + ": Recipient address rejected: User unknown"));
                 return;
             }
-            for (Resolution.LocalTarget target : resolution.local()) {
-                if (mailboxFull(target.user().name())) {
-                    // refused now rather than accepted and bounced later; temporary, as the queue's
-                    // own over-quota handling is (the owner may make room)
-                    reply(SmtpReply.of(452, "4.2.2", address.toPath() + ": Mailbox full"));
-                    return;
-                }
+            List<String> users = resolution.local().stream().map(t -> t.user().name()).toList();
+            if (quotaKnown(users)) {
+                checkQuotaThenAdd(recipient, users, filters.get());
+            } else {
+                // the store must be asked: disk, so on a worker (on a worker already, at once)
+                connection.offload(() -> checkQuotaThenAdd(recipient, users, filters.get()));
             }
+            return;
         } else if (!mayRelay()) {
             // the classic open-relay tricks (user%host@local, "user@host"@local, bang paths)
             // arrive here as local parts of a local domain and are unknown users; a source route
@@ -732,8 +734,28 @@ final class SmtpSession implements ProtocolSession {
             error(SmtpReply.of(554, "5.7.1", address.toPath() + ": Relay access denied"));
             return;
         }
-        Recipient recipient = new Recipient(address, notify, orcpt);
-        Verdict verdict = filters.get().onRcptTo(envelope(transaction), recipient);
+        addRecipient(recipient, filters.get());
+    }
+
+    private void checkQuotaThenAdd(Recipient recipient, List<String> users, FilterChain filters) {
+        for (String user : users) {
+            if (mailboxFull(user)) {
+                // refused now rather than accepted and bounced later; temporary, as the queue's
+                // own over-quota handling is (the owner may make room)
+                reply(SmtpReply.of(452, "4.2.2", recipient.address().toPath() + ": Mailbox full"));
+                return;
+            }
+        }
+        addRecipient(recipient, filters);
+    }
+
+    /** The RCPT-stage filters, then the recipient joins the transaction. */
+    private void addRecipient(Recipient recipient, FilterChain filters) {
+        MailAddress address = recipient.address();
+        if (transaction == null) {
+            return; // the session ended while the quota was checked
+        }
+        Verdict verdict = filters.onRcptTo(envelope(transaction), recipient);
         if (refused(verdict)) {
             return;
         }
@@ -743,6 +765,15 @@ final class SmtpSession implements ProtocolSession {
             transaction.recipients.add(recipient);
         }
         reply(SmtpReply.RECIPIENT_OK);
+    }
+
+    /** True when no store call is needed to know whether these users' mailboxes are full. */
+    private boolean quotaKnown(List<String> users) {
+        if (services.store().isEmpty()) {
+            return true;
+        }
+        long now = System.currentTimeMillis();
+        return users.stream().allMatch(u -> services.mailboxFullCache().knows(u, now));
     }
 
     private boolean mailboxFull(String user) {
@@ -819,8 +850,7 @@ final class SmtpSession implements ProtocolSession {
                         if (summary.bareLineEnds() > 0 && !settings.normalizeBareLineEnds()) {
                             problem = SmtpReply.BARE_LINE_END_DATA;
                         }
-                        SmtpReply contentProblem = problem;
-                        connection.offload(() -> finish(tx, summary, contentProblem)); // filters, fsync
+                        finishOffIoThreadIfNeeded(tx, summary, problem);
                     }
                 });
     }
@@ -903,7 +933,7 @@ final class SmtpSession implements ProtocolSession {
                 SmtpReply problem = !tx.binary && sink.bareLineEnds() > 0 ? SmtpReply.BARE_LINE_END_DATA : null;
                 ContentSummary whole = new ContentSummary(tx.bdatOctets, false, tx.binary ? 0 : sink.bareLineEnds(),
                         tx.binary ? 0 : sink.longestLine());
-                connection.offload(() -> finish(tx, whole, problem)); // filters, fsync
+                finishOffIoThreadIfNeeded(tx, whole, problem);
             }
         });
     }
@@ -981,6 +1011,18 @@ final class SmtpSession implements ProtocolSession {
         tx.sink.writePrefix(ReceivedHeader.build(origin(), esmtp, tx.utf8, settings.hostname(), tx.writer.queueId(), tx.recipients,
                 ZonedDateTime.now(ZoneId.systemDefault())).getBytes(StandardCharsets.UTF_8));
         return true;
+    }
+
+    /**
+     * {@link #finish} here, or on a worker when data filters are registered or the spool holds
+     * the message in a file (its last octets are written there).
+     */
+    private void finishOffIoThreadIfNeeded(Transaction tx, ContentSummary summary, SmtpReply problem) {
+        if (hasFilters(Stage.DATA) || tx.sink.octets() > IN_MEMORY_CONTENT) {
+            connection.offload(() -> finish(tx, summary, problem));
+        } else {
+            finish(tx, summary, problem);
+        }
     }
 
     /**

@@ -31,7 +31,12 @@ class SmtpProtocolTest {
     @TempDir
     Path data;
 
-    private SmtpHarness harness;
+    SmtpHarness harness;
+
+    /** Whether the directory promises non-blocking lookups (RCPT then runs on the I/O thread). */
+    boolean directoryNonBlocking() {
+        return false;
+    }
 
     @AfterEach
     void stop() {
@@ -42,6 +47,7 @@ class SmtpProtocolTest {
 
     private SmtpHarness start(Map<String, Object> settings) throws Exception {
         harness = new SmtpHarness(data, settings);
+        harness.server.directoryNonBlocking(directoryNonBlocking());
         return harness;
     }
 
@@ -679,8 +685,21 @@ class SmtpProtocolTest {
         }
         assertFalse(threads.get("connect").startsWith("postwerk-"), threads.toString());
         assertFalse(threads.get("mail").startsWith("postwerk-"), threads.toString());
+        // RCPT: a directory that may block, or the first quota check of a user (the store), on a worker
         assertTrue(threads.get("rcpt").startsWith("postwerk-"), threads.toString());
-        assertTrue(threads.get("data").startsWith("postwerk-"), threads.toString());
+
+        // again, with the quota answer remembered: only a blocking directory sends RCPT to a worker
+        try (LineClient c = harness.ehlo()) {
+            sendMail(c);
+            c.raw("Subject: threads\r\n\r\nhello\r\n.\r\n");
+            assertTrue(c.readLine().startsWith("250 2.0.0 Ok: queued as "));
+        }
+        assertEquals(!directoryNonBlocking(), threads.get("rcpt").startsWith("postwerk-"), threads.toString());
+        if (directoryNonBlocking()) {
+            // nothing handed off before it: the end of data (no filter registered, and no thread
+            // waits for the fsync) runs on the I/O thread too
+            assertFalse(threads.get("data").startsWith("postwerk-"), threads.toString());
+        }
 
         threads.clear();
         harness.filters.registered = java.util.EnumSet.allOf(FilterChain.Stage.class);
@@ -691,6 +710,8 @@ class SmtpProtocolTest {
         }
         assertTrue(threads.get("connect").startsWith("postwerk-"), threads.toString());
         assertTrue(threads.get("mail").startsWith("postwerk-"), threads.toString());
+        assertTrue(threads.get("rcpt").startsWith("postwerk-"), threads.toString());
+        assertTrue(threads.get("data").startsWith("postwerk-"), threads.toString());
     }
 
     @Test

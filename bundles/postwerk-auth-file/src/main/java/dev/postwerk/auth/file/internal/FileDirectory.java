@@ -43,7 +43,7 @@ import org.slf4j.LoggerFactory;
  * {@code reload.check.interval}; shell edits go through {@link DirectoryFileStore#edit}.
  */
 @Component(service = {UserDirectory.class, DirectoryAdmin.class}, configurationPid = "dev.postwerk.auth.file",
-        property = UserDirectory.NAME_PROPERTY + "=file")
+        property = {UserDirectory.NAME_PROPERTY + "=file", UserDirectory.NON_BLOCKING_PROPERTY + ":Boolean=true"})
 @Designate(ocd = FileDirectoryConfig.class)
 public class FileDirectory implements UserDirectory, DirectoryAdmin {
 
@@ -86,6 +86,8 @@ public class FileDirectory implements UserDirectory, DirectoryAdmin {
     private volatile DirectoryIndex index;
     private volatile DirectoryFileStore.Stamp stamp;
     private volatile Instant nextCheck = Instant.MIN;
+    /** A check of the file runs now (one at a time). */
+    private final java.util.concurrent.atomic.AtomicBoolean checking = new java.util.concurrent.atomic.AtomicBoolean();
 
     public FileDirectory() {
         this(Clock.systemUTC(), new SecureRandom());
@@ -134,25 +136,47 @@ public class FileDirectory implements UserDirectory, DirectoryAdmin {
         }
     }
 
-    /** The index, reloaded first when the file changed on disk (checked at most once per interval). */
+    /**
+     * The index in memory. At most once per check interval a lookup also starts a check of the
+     * file on disk on a thread of its own, which installs a changed file for the lookups after
+     * it: lookups never wait for the disk or for an edit's lock, so the SMTP server may resolve
+     * recipients on its I/O thread ({@link UserDirectory#NON_BLOCKING_PROPERTY}).
+     */
     DirectoryIndex current() {
         Instant now = clock.instant();
-        if (!now.isBefore(nextCheck)) {
-            synchronized (reloadLock) {
-                if (!now.isBefore(nextCheck)) {
-                    nextCheck = now.plus(settings.reloadCheckInterval());
-                    try {
-                        if (!store.stamp().equals(stamp)) {
-                            install(store.read());
-                            LOG.info("Reloaded {}", settings.file());
-                        }
-                    } catch (IOException e) {
-                        LOG.warn("Cannot reload {}, keeping the previous version: {}", settings.file(), e.toString());
-                    }
-                }
+        if (!now.isBefore(nextCheck) && checking.compareAndSet(false, true)) {
+            nextCheck = now.plus(settings.reloadCheckInterval());
+            try {
+                Thread t = new Thread(this::checkFile, "postwerk-directory-check");
+                t.setDaemon(true);
+                t.start();
+            } catch (RuntimeException | OutOfMemoryError e) {
+                checking.set(false);
+                LOG.warn("Cannot check {} for changes: {}", settings.file(), e.toString());
             }
         }
         return index;
+    }
+
+    /** Tests: checks the file now, on the caller's thread. */
+    void checkFileNow() {
+        checking.set(true);
+        checkFile();
+    }
+
+    private void checkFile() {
+        try {
+            synchronized (reloadLock) {
+                if (!store.stamp().equals(stamp)) {
+                    install(store.read());
+                    LOG.info("Reloaded {}", settings.file());
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("Cannot reload {}, keeping the previous version: {}", settings.file(), e.toString());
+        } finally {
+            checking.set(false);
+        }
     }
 
     // ---- UserDirectory

@@ -60,6 +60,16 @@ class FileDirectoryTest {
     void write(String content) throws IOException {
         Files.writeString(file, content, StandardCharsets.UTF_8);
         clock.advance(Duration.ofSeconds(2));
+        directory.checkFileNow();
+    }
+
+    /** Waits, bounded, for a lookup to see what an edit on disk changed (checked off the lookup's thread). */
+    static void eventually(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!condition.getAsBoolean()) {
+            assertTrue(System.nanoTime() < deadline, what);
+            Thread.sleep(10);
+        }
     }
 
     String content() throws IOException {
@@ -260,7 +270,8 @@ class FileDirectoryTest {
         Files.writeString(file, "domain example.com\ndomain example.net\n");
         assertFalse(directory.isLocalDomain("example.net"), "not checked again within the interval");
         clock.advance(Duration.ofSeconds(1));
-        assertTrue(directory.isLocalDomain("example.net"));
+        // the first lookup past the interval starts the check; lookups never wait for the disk
+        eventually("the edit is seen", () -> directory.isLocalDomain("example.net"));
     }
 
     @Test
@@ -326,7 +337,8 @@ class FileDirectoryTest {
         }
         pool.shutdown();
         clock.advance(Duration.ofSeconds(2));
-        assertEquals(4 * perThread + 1, directory.aliases(Optional.empty()).size());
+        eventually("the other directory's edits are seen",
+                () -> directory.aliases(Optional.empty()).size() == 4 * perThread + 1);
         assertEquals(4 * perThread, directory.resolve(MailAddress.parse("shared@example.com")).remote().size());
     }
 
