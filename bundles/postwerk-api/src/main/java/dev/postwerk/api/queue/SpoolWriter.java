@@ -62,6 +62,19 @@ public interface SpoolWriter extends AutoCloseable {
         }
     }
 
+    /**
+     * True when a message of {@code octets} octets in all (what was written so far and what is
+     * about to be) is still held in memory, with room reserved for it: writing up to that many
+     * octets, flushing and {@link #commitAsync} then touch no disk, so a session on a network
+     * I/O thread may do them there. False once the message is in a file of its own or would not
+     * fit the spool's memory limits; the default, for writers that write to disk.
+     *
+     * @since 1.2
+     */
+    default boolean keepsInMemory(long octets) {
+        return false;
+    }
+
     /** {@link #commit(Envelope, Verdict.Changes)} without changes. */
     default String commit(Envelope envelope) throws QueueException {
         return commit(envelope, Verdict.Changes.NONE);

@@ -151,6 +151,11 @@ final class QueueService implements MailQueue {
             }
 
             @Override
+            public boolean keepsInMemory(long octets) {
+                return w.keepsInMemory(octets);
+            }
+
+            @Override
             public CompletionStage<String> commitAsync(Envelope finalEnvelope, Verdict.Changes dataChanges) {
                 return w.commitAsync(finalEnvelope, dataChanges).thenApply(id -> {
                     logQueued(id, finalEnvelope);

@@ -581,6 +581,11 @@ final class Spool implements AutoCloseable {
             System.arraycopy(b, off, buffer, (int) have, len);
         }
 
+        @Override
+        public boolean keepsInMemory(long octets) {
+            return !finished && fileStream == null && octets <= inlineMax && grow(octets);
+        }
+
         /** Makes room for {@code need} octets in memory, within the budget; false when it does not fit. */
         private boolean grow(long need) {
             if (need <= buffer.length) {
@@ -669,22 +674,22 @@ final class Spool implements AutoCloseable {
             finished = true;
             Committed record = new Committed(id, Instant.now(), out.count, envelope, dataChanges).withAlongside(alongside);
             try {
-                out.flushForCommit();
                 if (channel == null) {
+                    out.flushForCommit(); // nothing buffered outside memory: no disk
                     Optional<java.nio.ByteBuffer> frame = JournalCodec.frameInline(record, buffer, (int) out.count);
                     if (frame.isPresent()) {
                         int contentStart = frame.get().remaining() - (int) out.count;
                         releaseMemory(); // the frame holds the octets now
                         return commitInline(record, frame.get(), contentStart);
                     }
-                    spill(); // an envelope too big to share a frame with the message
-                    fileStream.flush();
                 }
             } catch (IOException e) {
                 discard();
                 return CompletableFuture.failedFuture(new QueueException("the message could not be written to the spool", e));
             }
             try {
+                // a message in its own file, or one whose envelope is too big to share a frame
+                // with it: every write of it happens on the blocking executor
                 return CompletableFuture.supplyAsync(() -> commitOwnFile(record), blocking).thenCompose(f -> f);
             } catch (java.util.concurrent.RejectedExecutionException e) {
                 discard();
@@ -694,6 +699,11 @@ final class Spool implements AutoCloseable {
 
         private CompletableFuture<String> commitOwnFile(Committed record) {
             try {
+                if (channel == null) {
+                    spill();
+                }
+                out.flushForCommit();
+                fileStream.flush();
                 channel.force(false);
                 channel.close();
             } catch (IOException e) {

@@ -83,8 +83,11 @@ final class SpoolContent implements MessageContent {
 
     @Override
     public InputStream openStream() throws IOException {
-        // limited: written() hands out the file while the session may still append to it
-        InputStream body = new LimitedStream(new BufferedInputStream(file.open(), 1 << 16), fileSize);
+        // limited: written() hands out the file while the session may still append to it. The
+        // buffer is no larger than the message: a 4 KiB message inline in the journal was read
+        // 64 KiB at a time (the journal goes on past it), into a fresh 64 KiB array per delivery.
+        int buffer = (int) Math.max(512, Math.min(1 << 16, fileSize));
+        InputStream body = new LimitedStream(new BufferedInputStream(file.open(), buffer), fileSize);
         if (!skip.isEmpty()) {
             body = new SkippingStream(body, skip);
         }

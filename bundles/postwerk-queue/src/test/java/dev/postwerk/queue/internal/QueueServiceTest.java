@@ -171,6 +171,43 @@ class QueueServiceTest {
                 () -> w.commitAsync(envelope("sender@example.org", "alice@example.com"), Verdict.Changes.NONE));
     }
 
+    /**
+     * keepsInMemory answers whether writing that much more touches no disk (SMTP then writes on
+     * its I/O thread), and reserves the room, so the answer holds.
+     */
+    @Test
+    void keepsInMemoryAnswersForTheInlineMaximumAndTheMemoryBudget() throws Exception {
+        h.store = null;
+        h.settings = h.settings.withInlineMax(4096);
+        QueueService q = h.open();
+        Envelope env = envelope("sender@example.org", "alice@example.com");
+        SpoolWriter w = q.begin(env);
+        assertTrue(w.keepsInMemory(4096));
+        long reserved = q.spool().inlineBytesInUse();
+        assertTrue(reserved >= 4096, "room reserved: " + reserved);
+        w.content().write(new byte[4000]);
+        assertTrue(w.keepsInMemory(4096));
+        assertFalse(w.keepsInMemory(4097), "past the inline maximum the spool writes a file");
+        w.content().write(new byte[200]); // spills
+        assertFalse(w.keepsInMemory(4200));
+        String id = w.commitAsync(env, Verdict.Changes.NONE).toCompletableFuture().get();
+        assertTrue(Files.exists(spool().resolve("msg").resolve(id)));
+        assertFalse(w.keepsInMemory(1), "committed");
+
+        q.spool().inlineBudget(10_000);
+        SpoolWriter a = q.begin(env);
+        SpoolWriter b = q.begin(env);
+        SpoolWriter c = q.begin(env);
+        assertTrue(a.keepsInMemory(4096));
+        assertTrue(b.keepsInMemory(4096));
+        assertFalse(c.keepsInMemory(4096), "the memory budget is taken by the other two");
+        a.abort();
+        assertTrue(c.keepsInMemory(4096), "given back at abort");
+        b.abort();
+        c.abort();
+        assertEquals(0, q.spool().inlineBytesInUse());
+    }
+
     @Test
     void concurrentCommitsAreGroupedAndAllRecovered() throws Exception {
         h.store = null;

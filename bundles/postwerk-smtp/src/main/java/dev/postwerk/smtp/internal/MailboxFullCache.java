@@ -22,10 +22,10 @@ final class MailboxFullCache {
         this.ttlMillis = ttlMillis;
     }
 
-    /** True when an answer for {@code user} is remembered and fresh: {@link #isFull} will not call its check. */
-    boolean knows(String user, long nowMillis) {
+    /** The remembered answer for {@code user} while it is fresh; empty when the store must be asked. */
+    java.util.Optional<Boolean> cached(String user, long nowMillis) {
         Answer a = answers.get(user);
-        return a != null && nowMillis - a.at() < ttlMillis;
+        return a != null && nowMillis - a.at() < ttlMillis ? java.util.Optional.of(a.full()) : java.util.Optional.empty();
     }
 
     boolean isFull(String user, BooleanSupplier check, long nowMillis) {

@@ -47,10 +47,7 @@ public final class SmtpServer implements NonBlockingProtocolHandler, SmtpService
     private volatile MailQueue queue;
 
     /** The directory and whether it promised non-blocking lookups, swapped together. */
-    private record BoundDirectory(UserDirectory directory, boolean nonBlocking) {
-    }
-
-    private volatile BoundDirectory directory;
+    private volatile DirectoryRef directory;
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
@@ -83,7 +80,7 @@ public final class SmtpServer implements NonBlockingProtocolHandler, SmtpService
             SaslAuthenticator sasl, FilterChain filters, MailboxStore store) throws IOException {
         this.store = store;
         this.queue = queue;
-        this.directory = directory == null ? null : new BoundDirectory(directory, false);
+        this.directory = directory == null ? null : new DirectoryRef(directory, false);
         this.sasl = sasl;
         this.filters = filters;
         this.factory = factory;
@@ -132,11 +129,11 @@ public final class SmtpServer implements NonBlockingProtocolHandler, SmtpService
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY, unbind = "unbindDirectory", updated = "bindDirectory")
     void bindDirectory(UserDirectory d, Map<String, Object> properties) {
-        directory = new BoundDirectory(d, Boolean.parseBoolean(String.valueOf(properties.get(UserDirectory.NON_BLOCKING_PROPERTY))));
+        directory = new DirectoryRef(d, Boolean.parseBoolean(String.valueOf(properties.get(UserDirectory.NON_BLOCKING_PROPERTY))));
     }
 
     void unbindDirectory(UserDirectory d) {
-        BoundDirectory now = directory;
+        DirectoryRef now = directory;
         if (now != null && now.directory() == d) {
             directory = null;
         }
@@ -144,20 +141,19 @@ public final class SmtpServer implements NonBlockingProtocolHandler, SmtpService
 
     /** Tests: the directory given to the test constructor promises non-blocking lookups. */
     void directoryNonBlocking(boolean nonBlocking) {
-        BoundDirectory now = directory;
-        directory = now == null ? null : new BoundDirectory(now.directory(), nonBlocking);
+        DirectoryRef now = directory;
+        directory = now == null ? null : new DirectoryRef(now.directory(), nonBlocking);
     }
 
     @Override
     public Optional<UserDirectory> directory() {
-        BoundDirectory now = directory;
+        DirectoryRef now = directory;
         return now == null ? Optional.empty() : Optional.of(now.directory());
     }
 
     @Override
-    public boolean directoryNonBlocking() {
-        BoundDirectory now = directory;
-        return now != null && now.nonBlocking();
+    public Optional<DirectoryRef> directoryRef() {
+        return Optional.ofNullable(directory);
     }
 
     @Override

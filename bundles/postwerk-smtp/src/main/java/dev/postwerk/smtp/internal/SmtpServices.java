@@ -15,10 +15,14 @@ interface SmtpServices {
     Optional<UserDirectory> directory();
 
     /**
-     * True when the directory there now answers lookups from memory
+     * The directory there now, and whether it answers lookups from memory
      * ({@link UserDirectory#NON_BLOCKING_PROPERTY}): RCPT may then be checked on the I/O thread.
      */
-    boolean directoryNonBlocking();
+    Optional<DirectoryRef> directoryRef();
+
+    /** A directory and its promise, as bound together. */
+    record DirectoryRef(UserDirectory directory, boolean nonBlocking) {
+    }
 
     Optional<SaslAuthenticator> sasl();
 

@@ -55,22 +55,17 @@ import dev.postwerk.api.transport.ProtocolSession;
  * One SMTP connection's state machine (RFC 5321 §4.1.4 command order). The transport calls it
  * one event at a time on the network I/O thread (SMTP is a {@link
  * dev.postwerk.api.transport.NonBlockingProtocolHandler}): what answers from memory runs there
- * (greeting, EHLO, MAIL, DATA, RSET, NOOP, QUIT and a message's content up to
- * {@link #IN_MEMORY_CONTENT}), and what may block is handed to a worker with
- * {@link Connection#offload}: filters registered for the stage, the directory and quota at RCPT,
- * SASL, VRFY, ETRN, the end of data with its fsync'ed commit, and content past that size, which
- * the spool writes to a file. Replies are written in command order either way, which is all
- * PIPELINING (RFC 2920) needs.
+ * (greeting, EHLO, MAIL, RCPT with a directory that answers from memory and a cached quota
+ * answer, DATA, RSET, NOOP, QUIT, a message's content while the spool keeps it in memory, and the
+ * end of data, whose commit is awaited without holding a thread), and what may block is handed to
+ * a worker with {@link Connection#offload}: filters registered for the stage, a directory that
+ * may block, a quota the store must be asked for, SASL, VRFY, ETRN, aborts, and content the spool
+ * writes to a file. Replies are written in command order either way, which is all PIPELINING
+ * (RFC 2920) needs.
  */
 final class SmtpSession implements ProtocolSession {
 
     private static final Logger LOG = LoggerFactory.getLogger(SmtpSession.class);
-    /**
-     * Message content up to this size is passed to the spool on the I/O thread: the spool keeps
-     * messages up to its {@code spool.inline.max} (same default) in memory. Past it each chunk is
-     * written by a worker, as the spool then writes a file.
-     */
-    static final long IN_MEMORY_CONTENT = 128 * 1024;
     private static final Pattern MAIL_FROM = Pattern.compile("(?i)MAIL FROM:\\s*(.*)");
     private static final Pattern RCPT_TO = Pattern.compile("(?i)RCPT TO:\\s*(.*)");
     private static final Pattern BDAT = Pattern.compile("(?i)(\\d{1,18})(\\s+LAST)?\\s*");
@@ -180,7 +175,7 @@ final class SmtpSession implements ProtocolSession {
             return;
         }
         if (state == State.AUTH) {
-            connection.offload(() -> authResponse(line)); // SASL may hash a password
+            offload("AUTH", () -> authResponse(line)); // SASL may hash a password
             return;
         }
         String text = line.text();
@@ -194,7 +189,7 @@ final class SmtpSession implements ProtocolSession {
             return;
         }
         if (mayBlock(verb)) {
-            connection.offload(() -> dispatchGuarded(verb, argument, text));
+            offload(verb, () -> dispatch(verb, argument, text));
         } else {
             dispatchGuarded(verb, argument, text);
         }
@@ -211,7 +206,7 @@ final class SmtpSession implements ProtocolSession {
         }
         return switch (verb) {
             case "AUTH", "VRFY", "ETRN" -> true;
-            case "RCPT" -> hasFilters(Stage.RCPT_TO) || !services.directoryNonBlocking();
+            case "RCPT" -> hasFilters(Stage.RCPT_TO); // the directory and quota: see rcpt()
             case "EHLO", "HELO" -> hasFilters(Stage.HELO);
             case "MAIL" -> hasFilters(Stage.MAIL_FROM);
             default -> false;
@@ -224,18 +219,29 @@ final class SmtpSession implements ProtocolSession {
     }
 
     private void dispatchGuarded(String verb, String argument, String text) {
+        guarded(verb, () -> dispatch(verb, argument, text));
+    }
+
+    /**
+     * Runs a step that calls services. One that fails in a way it should not (directory, store,
+     * queue, SASL) gives the client a temporary error and the session goes on (DESIGN.md rule 2).
+     */
+    private void guarded(String what, Runnable step) {
         try {
-            dispatch(verb, argument, text);
+            step.run();
         } catch (RuntimeException e) {
-            // a service (directory, store, queue, SASL) failed in a way it should not: the client
-            // gets a temporary error and the session goes on (DESIGN.md rule 2)
-            LOG.warn("{} {} failed: {}", connection.id(), verb, e.toString(), e);
+            LOG.warn("{} {} failed: {}", connection.id(), what, e.toString(), e);
             abortTransaction();
             if (state != State.CLOSED) {
                 state = heloName.isPresent() ? State.READY : State.GREETED;
                 reply(SmtpReply.UNAVAILABLE);
             }
         }
+    }
+
+    /** {@link Connection#offload} of a step that calls services, {@link #guarded} as commands are. */
+    private void offload(String what, Runnable step) {
+        connection.offload(() -> guarded(what, step));
     }
 
     private void dispatch(String verb, String argument, String text) {
@@ -706,25 +712,40 @@ final class SmtpSession implements ProtocolSession {
             reply(SmtpReply.TOO_MANY_RECIPIENTS); // RFC 5321 §4.5.3.1.10: temporary, the client retries the rest
             return;
         }
-        Optional<UserDirectory> directory = services.directory();
+        Optional<SmtpServices.DirectoryRef> directory = services.directoryRef();
         Optional<FilterChain> filters = services.filters();
         if (directory.isEmpty() || filters.isEmpty()) {
             reply(SmtpReply.UNAVAILABLE);
             return;
         }
         Recipient recipient = new Recipient(address, notify, orcpt);
-        if (directory.get().isLocalDomain(address.domain())) {
-            Resolution resolution = directory.get().resolve(address);
+        // one look at the directory decides where it is asked: a swap in between cannot put a
+        // blocking directory on the I/O thread
+        UserDirectory dir = directory.get().directory();
+        if (directory.get().nonBlocking()) {
+            resolveThenAdd(recipient, dir, filters.get());
+        } else {
+            offload("RCPT", () -> resolveThenAdd(recipient, dir, filters.get())); // on a worker: at once
+        }
+    }
+
+    private void resolveThenAdd(Recipient recipient, UserDirectory directory, FilterChain filters) {
+        MailAddress address = recipient.address();
+        if (directory.isLocalDomain(address.domain())) {
+            Resolution resolution = directory.resolve(address);
             if (resolution.isUnknown()) {
                 error(SmtpReply.of(550, "5.1.1", address.toPath() + ": Recipient address rejected: User unknown"));
                 return;
             }
             List<String> users = resolution.local().stream().map(t -> t.user().name()).toList();
-            if (quotaKnown(users)) {
-                checkQuotaThenAdd(recipient, users, filters.get());
-            } else {
+            Optional<Boolean> full = cachedMailboxFull(users);
+            if (full.isEmpty()) {
                 // the store must be asked: disk, so on a worker (on a worker already, at once)
-                connection.offload(() -> checkQuotaThenAdd(recipient, users, filters.get()));
+                offload("RCPT", () -> checkQuotaThenAdd(recipient, users, filters));
+            } else if (full.get()) {
+                replyMailboxFull(recipient);
+            } else {
+                addRecipient(recipient, filters);
             }
             return;
         } else if (!mayRelay()) {
@@ -734,15 +755,19 @@ final class SmtpSession implements ProtocolSession {
             error(SmtpReply.of(554, "5.7.1", address.toPath() + ": Relay access denied"));
             return;
         }
-        addRecipient(recipient, filters.get());
+        addRecipient(recipient, filters);
+    }
+
+    private void replyMailboxFull(Recipient recipient) {
+        // refused now rather than accepted and bounced later; temporary, as the queue's own
+        // over-quota handling is (the owner may make room)
+        reply(SmtpReply.of(452, "4.2.2", recipient.address().toPath() + ": Mailbox full"));
     }
 
     private void checkQuotaThenAdd(Recipient recipient, List<String> users, FilterChain filters) {
         for (String user : users) {
             if (mailboxFull(user)) {
-                // refused now rather than accepted and bounced later; temporary, as the queue's
-                // own over-quota handling is (the owner may make room)
-                reply(SmtpReply.of(452, "4.2.2", recipient.address().toPath() + ": Mailbox full"));
+                replyMailboxFull(recipient);
                 return;
             }
         }
@@ -767,13 +792,24 @@ final class SmtpSession implements ProtocolSession {
         reply(SmtpReply.RECIPIENT_OK);
     }
 
-    /** True when no store call is needed to know whether these users' mailboxes are full. */
-    private boolean quotaKnown(List<String> users) {
+    /**
+     * Whether one of these users' mailboxes is full, from the cache alone; empty when the store
+     * would have to be asked for one of them.
+     */
+    private Optional<Boolean> cachedMailboxFull(List<String> users) {
         if (services.store().isEmpty()) {
-            return true;
+            return Optional.of(false); // the queue holds the mail until a store is back and checks then
         }
         long now = System.currentTimeMillis();
-        return users.stream().allMatch(u -> services.mailboxFullCache().knows(u, now));
+        boolean full = false;
+        for (String user : users) {
+            Optional<Boolean> answer = services.mailboxFullCache().cached(user, now);
+            if (answer.isEmpty()) {
+                return Optional.empty();
+            }
+            full |= answer.get();
+        }
+        return Optional.of(full);
     }
 
     private boolean mailboxFull(String user) {
@@ -836,7 +872,7 @@ final class SmtpSession implements ProtocolSession {
                     @Override
                     public void data(java.nio.ByteBuffer chunk) {
                         if (!overtime()) {
-                            write(sink, chunk);
+                            write(tx, chunk);
                         }
                     }
 
@@ -905,7 +941,7 @@ final class SmtpSession implements ProtocolSession {
                 if (n > 0) {
                     java.nio.ByteBuffer part = chunk.duplicate();
                     part.limit(part.position() + n);
-                    write(sink, part);
+                    write(tx, part);
                 }
             }
 
@@ -943,8 +979,9 @@ final class SmtpSession implements ProtocolSession {
      * (with a copy: the transport's buffer is only valid during the call) once the spool writes
      * a file.
      */
-    private void write(MessageSink sink, java.nio.ByteBuffer chunk) {
-        if (sink.octets() + chunk.remaining() <= IN_MEMORY_CONTENT) {
+    private void write(Transaction tx, java.nio.ByteBuffer chunk) {
+        MessageSink sink = tx.sink;
+        if (tx.writer != null && tx.writer.keepsInMemory(sink.octets() + chunk.remaining())) {
             sink.data(chunk);
         } else {
             java.nio.ByteBuffer copy = java.nio.ByteBuffer.allocate(chunk.remaining()).put(chunk).flip();
@@ -1018,10 +1055,10 @@ final class SmtpSession implements ProtocolSession {
      * the message in a file (its last octets are written there).
      */
     private void finishOffIoThreadIfNeeded(Transaction tx, ContentSummary summary, SmtpReply problem) {
-        if (hasFilters(Stage.DATA) || tx.sink.octets() > IN_MEMORY_CONTENT) {
-            connection.offload(() -> finish(tx, summary, problem));
+        if (hasFilters(Stage.DATA) || tx.writer == null || !tx.writer.keepsInMemory(tx.sink.octets())) {
+            offload("DATA", () -> finish(tx, summary, problem));
         } else {
-            finish(tx, summary, problem);
+            guarded("DATA", () -> finish(tx, summary, problem));
         }
     }
 

@@ -61,11 +61,19 @@ final class Fakes {
         final AtomicInteger aborted = new AtomicInteger();
         final List<String> retried = new CopyOnWriteArrayList<>();
         volatile boolean failCommit;
+        /** Names of the threads that wrote content, with the octets written so far when they did. */
+        final List<String> writers = new CopyOnWriteArrayList<>();
 
         @Override
         public SpoolWriter begin(Envelope envelope) {
             String id = "Q" + (begun.incrementAndGet() - 1);
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream() {
+                @Override
+                public synchronized void write(byte[] b, int off, int len) {
+                    writers.add(Thread.currentThread().getName() + "@" + size());
+                    super.write(b, off, len);
+                }
+            };
             return new SpoolWriter() {
                 boolean done;
 
@@ -77,6 +85,12 @@ final class Fakes {
                 @Override
                 public OutputStream content() {
                     return bytes;
+                }
+
+                /** Like the spool: small messages in memory (written on the I/O thread), big ones "to a file" (on a worker). */
+                @Override
+                public boolean keepsInMemory(long octets) {
+                    return !done && octets <= 64 * 1024;
                 }
 
                 @Override

@@ -714,6 +714,35 @@ class SmtpProtocolTest {
         assertTrue(threads.get("data").startsWith("postwerk-"), threads.toString());
     }
 
+    /**
+     * Content the spool keeps in memory is written on the I/O thread; once the spool would need a
+     * file (here: the fake spool past 64 KiB, as the real one past spool.inline.max or its memory
+     * budget), each chunk goes to a worker. Either way the octets arrive whole and in order.
+     */
+    @Test
+    void contentTheSpoolWritesToAFileIsWrittenByAWorker() throws Exception {
+        start();
+        StringBuilder body = new StringBuilder("Subject: big\r\n\r\n");
+        for (int i = 0; body.length() < 300_000; i++) {
+            body.append("line ").append(i).append("\r\n");
+        }
+        try (LineClient c = harness.ehlo()) {
+            sendMail(c);
+            c.raw(body + ".\r\n");
+            assertTrue(c.readLine().startsWith("250 2.0.0 Ok: queued as "));
+        }
+        String stored = new String(harness.queue.committed.get(0).content(), StandardCharsets.UTF_8);
+        assertTrue(stored.endsWith(body.toString()), "whole and in order");
+        List<String> writers = harness.queue.writers;
+        assertFalse(writers.isEmpty());
+        for (String w : writers) {
+            long offset = Long.parseLong(w.substring(w.lastIndexOf('@') + 1));
+            if (offset >= 64 * 1024) {
+                assertTrue(w.startsWith("postwerk-"), "past what the spool keeps in memory, on a worker: " + writers);
+            }
+        }
+    }
+
     @Test
     void connectFilterRejectionClosesTheConnection() throws Exception {
         start();

@@ -89,8 +89,13 @@ final class MinaConnection implements Connection {
     private final long inputQueueLimit;
     /** Drain on the I/O thread (a {@link NonBlockingProtocolHandler}). */
     private final boolean inline;
-    /** True while {@link #drain} runs on the I/O thread; only touched by the draining thread. */
-    private boolean drainingInline;
+    /**
+     * The thread running this connection's protocol code now (a drain, offloaded work, an
+     * awaited stage's continuation), and whether it is a worker, which may block. {@link
+     * #offload} runs work at once only on a worker, or on a thread that does not own the actor.
+     */
+    private volatile Thread owner;
+    private volatile boolean ownerMayBlock;
     /**
      * Off-thread steps ({@link #offload}, {@link #await}) asked for by the task running now, in
      * order; started once it returns. Each step calls its continuation when done. Only touched
@@ -193,14 +198,15 @@ final class MinaConnection implements Connection {
         try {
             workers.execute(step);
         } catch (RejectedExecutionException e) {
-            scheduled.set(false);
-            tasks.clear();
+            // the listener is closing and its workers are gone: run the step here rather than
+            // drop it (it may be the closed() event or an abort that gives back spool memory)
             session.closeNow();
+            step.run();
         }
     }
 
     private void drain(boolean onIoThread) {
-        drainingInline = onIoThread;
+        own(!onIoThread);
         int done = 0;
         while (done < MAX_TASKS_PER_TURN && !paused && !outputBlocked.get() && handOffs.isEmpty()) {
             Runnable task = resumeTasks.poll();
@@ -220,7 +226,7 @@ final class MinaConnection implements Connection {
                 session.closeNow();
             }
         }
-        drainingInline = false;
+        disown();
         if (!handOffs.isEmpty()) {
             // the actor stays scheduled: the hand-offs own it until they and the input they held are done
             nextHandOff(!onIoThread);
@@ -265,6 +271,15 @@ final class MinaConnection implements Connection {
             tasks.clear();
             session.closeNow();
         }
+    }
+
+    private void own(boolean mayBlock) {
+        ownerMayBlock = mayBlock;
+        owner = Thread.currentThread();
+    }
+
+    private void disown() {
+        owner = null;
     }
 
     /** True the first time only: the protocol session is started once. */
@@ -352,6 +367,10 @@ final class MinaConnection implements Connection {
             // no messageSent is left to resume this session and it would stall for good (seen
             // once in 4 runs of aClientThatDoesNotReadItsRepliesIsHeldNotBuffered). Check again.
             outputSent();
+            if (!outputBlocked.get()) {
+                // messageSent resumed it between the flag and suspendRead(): undo the suspend
+                session.resumeRead();
+            }
         }
         return future;
     }
@@ -422,21 +441,40 @@ final class MinaConnection implements Connection {
 
     @Override
     public void offload(Runnable work) {
-        if (!drainingInline && handOffs.isEmpty()) {
-            work.run(); // on a worker already (in a drain or in offloaded work), nothing before it
+        if (owner != Thread.currentThread() || ownerMayBlock) {
+            // on a worker (a drain there, or offloaded work: may block), or on a thread that
+            // does not run this connection (documented: then the caller's thread is its business)
+            work.run();
             return;
         }
         handOff(next -> onWorker(() -> {
+            own(true);
             runGuarded(work);
+            disown();
             next.done(true);
         }));
     }
 
     @Override
     public <T> void await(CompletionStage<T> stage, BiConsumer<? super T, ? super Throwable> then) {
+        if (owner != Thread.currentThread()) {
+            // not from one of this connection's callbacks: there is no input to hold
+            stage.whenComplete((value, failure) -> runGuarded(() -> then.accept(value, failure)));
+            return;
+        }
         handOff(next -> stage.whenComplete((value, failure) -> {
-            runGuarded(() -> then.accept(value, failure));
-            next.done(false);
+            try {
+                // the completing thread (a spool committer, or this one if already complete)
+                // must not block: an offload from `then` is handed on, not run here
+                own(false);
+                runGuarded(() -> then.accept(value, failure));
+                disown();
+                next.done(false);
+            } catch (RuntimeException | Error e) {
+                // the future would swallow it and the actor stay scheduled for good
+                LOG.warn("{} resuming after an awaited stage failed, closing the connection", id, e);
+                session.closeNow();
+            }
         }));
     }
 

@@ -21,7 +21,8 @@ import dev.postwerk.api.transport.ProtocolSession;
  * held meanwhile), {@code SLEEP ms} (blocks a thread: handed to a worker with
  * {@link Connection#offload}), {@code DATA OFFLOAD} (each chunk and the end handed to a worker),
  * {@code THREAD} (names the thread that runs the command), {@code AWAIT ms} (a reply once a stage
- * completes on another thread, no thread held meanwhile), {@code QUIT}. Replies start with
+ * completes on another thread, no thread held meanwhile), {@code AWAITWORK ms} (the same, then
+ * offloaded work), {@code QUIT}. Replies start with
  * {@code OK}, {@code BAD} or {@code BYE}; block replies give the octet count and SHA-256 of
  * what the transport delivered, so tests can check framing byte for byte.
  */
@@ -101,7 +102,7 @@ final class ProbeSession implements ProtocolSession {
                 });
             }
             case "THREAD" -> connection.writeLine("OK " + Thread.currentThread().getName());
-            case "AWAIT" -> {
+            case "AWAIT", "AWAITWORK" -> {
                 long ms;
                 try {
                     ms = Math.min(Long.parseLong(argument.trim()), 10_000);
@@ -112,7 +113,16 @@ final class ProbeSession implements ProtocolSession {
                 // stands for a group commit: a stage another thread completes later
                 CompletableFuture<Long> stage = CompletableFuture.supplyAsync(() -> ms,
                         CompletableFuture.delayedExecutor(ms, TimeUnit.MILLISECONDS));
-                connection.await(stage, (value, failure) -> connection.writeLine("OK awaited " + value));
+                connection.await(stage, (value, failure) -> {
+                    if (verb.equals("AWAIT")) {
+                        connection.writeLine("OK awaited " + value);
+                    } else {
+                        // AWAITWORK: blocking work after the stage goes to a worker, never to
+                        // the thread that completed the stage
+                        connection.offload(() -> connection.writeLine("OK awaited " + value + " then worked on "
+                                + Thread.currentThread().getName()));
+                    }
+                });
             }
             case "WAIT" -> {
                 long ms;

@@ -96,6 +96,8 @@ class NonBlockingProbeOverSocketTest extends ProbeOverSocketTest {
             assertEquals("OK two", c.readLine());
             // after an await with nothing pipelined, the next command is back on the I/O thread
             assertFalse(c.command("THREAD").startsWith("OK postwerk-probe-"));
+            // work offloaded after an awaited stage runs on a worker, not on the completing thread
+            assertTrue(c.command("AWAITWORK 10").startsWith("OK awaited 10 then worked on postwerk-probe-"));
         }
     }
 
