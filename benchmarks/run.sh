@@ -213,7 +213,9 @@ t0=$(date +%s.%N)
 ( cd "$POSTWERK_HOME" && exec bin/karaf server ) > "$OUT/karaf.out" 2>&1 &
 KARAF_PID=$!
 for _ in $(seq 1 300); do
-    JAVA_PID=$(ps -o pid=,comm= --ppid "$KARAF_PID" | awk '$2=="java"{print $1}' | head -n 1 || true)
+    # the Karaf JVM itself: bin/karaf first runs a short-lived `java -version` of its own,
+    # which was once taken for the server ("the server exited" at once)
+    JAVA_PID=$(ps -o pid=,args= --ppid "$KARAF_PID" | awk '/org\.apache\.karaf\.main\.Main/ {print $1}' | head -n 1 || true)
     [ -n "$JAVA_PID" ] && break; sleep 0.2
 done
 [ -n "$JAVA_PID" ] || { log "no java child of bin/karaf ($KARAF_PID)"; exit 1; }

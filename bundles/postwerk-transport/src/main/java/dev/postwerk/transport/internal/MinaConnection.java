@@ -78,7 +78,9 @@ final class MinaConnection implements Connection {
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean scheduled = new AtomicBoolean();
     private final AtomicLong queuedInput = new AtomicLong();
-    private final AtomicBoolean readSuspended = new AtomicBoolean();
+    /** Too much input queued and not yet framed (see {@link #updateReading}). */
+    private final AtomicBoolean inputFull = new AtomicBoolean();
+    private final Object readingLock = new Object();
     private final AtomicBoolean begun = new AtomicBoolean();
     /** Tasks that resume the session (after a delay, or once output drained), run before input. */
     private final ConcurrentLinkedQueue<Runnable> resumeTasks = new ConcurrentLinkedQueue<>();
@@ -149,8 +151,8 @@ final class MinaConnection implements Connection {
         int n = buffer.remaining();
         ByteBuffer copy = ByteBuffer.allocate(n);
         copy.put(buffer.buf()).flip();
-        if (queuedInput.addAndGet(n) > inputQueueLimit && readSuspended.compareAndSet(false, true)) {
-            session.suspendRead();
+        if (queuedInput.addAndGet(n) > inputQueueLimit && inputFull.compareAndSet(false, true)) {
+            updateReading();
         }
         enqueueOnIoThread(() -> {
             try {
@@ -162,8 +164,8 @@ final class MinaConnection implements Connection {
                     framer.feed(copy);
                 }
             } finally {
-                if (queuedInput.addAndGet(-n) < inputQueueLimit / 2 && readSuspended.compareAndSet(true, false)) {
-                    session.resumeRead();
+                if (queuedInput.addAndGet(-n) < inputQueueLimit / 2 && inputFull.compareAndSet(true, false)) {
+                    updateReading();
                 }
             }
         });
@@ -362,24 +364,39 @@ final class MinaConnection implements Connection {
             // A client that pipelines commands but never reads the replies would otherwise make
             // us queue replies without limit: stop reading and answering it until it catches up.
             framer.hold();
-            session.suspendRead();
+            updateReading();
             // The I/O thread may have sent all of it between the size check and the flag: then
             // no messageSent is left to resume this session and it would stall for good (seen
             // once in 4 runs of aClientThatDoesNotReadItsRepliesIsHeldNotBuffered). Check again.
             outputSent();
-            if (!outputBlocked.get()) {
-                // messageSent resumed it between the flag and suspendRead(): undo the suspend
+        }
+        return future;
+    }
+
+    /**
+     * Reads from the socket while neither too much input waits nor output is blocked. Two
+     * conditions on three threads (the I/O thread queues input, a worker or committer writes
+     * replies, the I/O thread sends them) each used to suspend and resume reading on their own,
+     * so one could resume what the other had just suspended, or suspend after the other had
+     * resumed; a session then stalled with reading suspended and nothing left to resume it (once
+     * in about ten full builds of aClientThatDoesNotReadItsRepliesIsHeldNotBuffered). Each change
+     * of either flag is followed by this, under one lock, so the last call sees both.
+     */
+    private void updateReading() {
+        synchronized (readingLock) {
+            if (inputFull.get() || outputBlocked.get()) {
+                session.suspendRead();
+            } else {
                 session.resumeRead();
             }
         }
-        return future;
     }
 
     /** Called on the I/O thread as output leaves: resumes a session held by {@link #writeBytes}. */
     void outputSent() {
         if (outputBlocked.get() && session.getScheduledWriteBytes() < OUTPUT_RESUME && outputBlocked.compareAndSet(true, false)) {
             resumeTasks.add(framer::release);
-            session.resumeRead();
+            updateReading();
             schedule();
         }
     }
