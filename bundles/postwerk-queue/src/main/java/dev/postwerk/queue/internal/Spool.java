@@ -418,7 +418,7 @@ final class Spool implements AutoCloseable {
     }
 
     /** Records progress without waiting for the fsync: the next batch carries it. */
-    java.util.concurrent.CompletableFuture<Void> recordLazily(JournalRecord record) {
+    CompletableFuture<Void> recordLazily(JournalRecord record) {
         return journal.appendLazily(record, () -> { });
     }
 
@@ -453,38 +453,34 @@ final class Spool implements AutoCloseable {
 
     /** Waits for a commit; its QueueException as is. */
     private static String join(CompletableFuture<String> f) throws QueueException {
+        try {
+            return outcome(f);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof QueueException q ? q
+                    : new QueueException("the spool journal could not be written", e.getCause());
+        }
+    }
+
+    private static void await(CompletableFuture<Void> f) throws IOException {
+        try {
+            outcome(f);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+        }
+    }
+
+    /**
+     * The future's value, waiting through interrupts: what it stands for (a record, a commit) is
+     * queued already, so its outcome is awaited rather than guessed; the interrupt is kept.
+     */
+    private static <T> T outcome(CompletableFuture<T> f) throws ExecutionException {
         boolean interrupted = false;
         try {
             while (true) {
                 try {
                     return f.get();
                 } catch (InterruptedException e) {
-                    // The commit is under way: wait for its outcome rather than guess it.
                     interrupted = true;
-                } catch (ExecutionException e) {
-                    throw e.getCause() instanceof QueueException q ? q
-                            : new QueueException("the spool journal could not be written", e.getCause());
-                }
-            }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
-    private static void await(java.util.concurrent.CompletableFuture<Void> f) throws IOException {
-        boolean interrupted = false;
-        try {
-            while (true) {
-                try {
-                    f.get();
-                    return;
-                } catch (InterruptedException e) {
-                    // The record is queued already: wait for its outcome rather than guess it.
-                    interrupted = true;
-                } catch (ExecutionException e) {
-                    throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
                 }
             }
         } finally {

@@ -29,9 +29,9 @@ final class MailboxFullCache {
     }
 
     boolean isFull(String user, BooleanSupplier check, long nowMillis) {
-        Answer a = answers.get(user);
-        if (a != null && nowMillis - a.at() < ttlMillis) {
-            return a.full();
+        java.util.Optional<Boolean> known = cached(user, nowMillis);
+        if (known.isPresent()) {
+            return known.get();
         }
         boolean full = check.getAsBoolean();
         if (answers.size() >= MAX_ENTRIES) {

@@ -219,14 +219,7 @@ final class MinaConnection implements Connection {
                 break;
             }
             done++;
-            try {
-                task.run();
-            } catch (RuntimeException | Error e) {
-                // a protocol bug must not take the server down: end this connection only
-                LOG.warn("{} protocol error, closing the connection", id, e);
-                tasks.clear();
-                session.closeNow();
-            }
+            runGuarded(task);
         }
         disown();
         if (!handOffs.isEmpty()) {
@@ -234,6 +227,11 @@ final class MinaConnection implements Connection {
             nextHandOff(!onIoThread);
             return;
         }
+        release();
+    }
+
+    /** Gives up the actor; schedules it again when something arrived meanwhile. */
+    private void release() {
         scheduled.set(false);
         if (!paused && !outputBlocked.get() && (!resumeTasks.isEmpty() || !tasks.isEmpty())) {
             schedule();
@@ -255,10 +253,7 @@ final class MinaConnection implements Connection {
             // on a thread that must not block (the one that completed an awaited stage) and
             // nothing is waiting: release here, the next input comes on the I/O thread as usual
             framer.release();
-            scheduled.set(false);
-            if (!paused && !outputBlocked.get() && (!resumeTasks.isEmpty() || !tasks.isEmpty())) {
-                schedule();
-            }
+            release();
         } else {
             resumeTasks.add(framer::release);
             onWorker(() -> drain(false));
@@ -269,6 +264,7 @@ final class MinaConnection implements Connection {
         try {
             step.run();
         } catch (RuntimeException | Error e) {
+            // a protocol bug must not take the server down: end this connection only
             LOG.warn("{} protocol error, closing the connection", id, e);
             tasks.clear();
             session.closeNow();

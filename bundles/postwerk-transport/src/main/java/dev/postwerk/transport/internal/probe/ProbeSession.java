@@ -5,6 +5,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Locale;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -85,13 +86,11 @@ final class ProbeSession implements ProtocolSession {
                 connection.readDotTerminated(maxBlock, mode.equals("NORMALIZE"), sink);
             }
             case "SLEEP" -> {
-                long ms;
-                try {
-                    ms = Math.min(Long.parseLong(argument.trim()), 10_000);
-                } catch (NumberFormatException e) {
-                    connection.writeLine("BAD SLEEP needs milliseconds");
+                OptionalLong parsed = millis("SLEEP", argument);
+                if (parsed.isEmpty()) {
                     return;
                 }
+                long ms = Math.min(parsed.getAsLong(), 10_000);
                 connection.offload(() -> {
                     try {
                         Thread.sleep(ms); // stands for blocking work: disk, DNS, a filter
@@ -103,13 +102,11 @@ final class ProbeSession implements ProtocolSession {
             }
             case "THREAD" -> connection.writeLine("OK " + Thread.currentThread().getName());
             case "AWAIT", "AWAITWORK" -> {
-                long ms;
-                try {
-                    ms = Math.min(Long.parseLong(argument.trim()), 10_000);
-                } catch (NumberFormatException e) {
-                    connection.writeLine("BAD AWAIT needs milliseconds");
+                OptionalLong parsed = millis("AWAIT", argument);
+                if (parsed.isEmpty()) {
                     return;
                 }
+                long ms = Math.min(parsed.getAsLong(), 10_000);
                 // stands for a group commit: a stage another thread completes later
                 CompletableFuture<Long> stage = CompletableFuture.supplyAsync(() -> ms,
                         CompletableFuture.delayedExecutor(ms, TimeUnit.MILLISECONDS));
@@ -125,13 +122,11 @@ final class ProbeSession implements ProtocolSession {
                 });
             }
             case "WAIT" -> {
-                long ms;
-                try {
-                    ms = Long.parseLong(argument.trim());
-                } catch (NumberFormatException e) {
-                    connection.writeLine("BAD WAIT needs milliseconds");
+                OptionalLong parsed = millis("WAIT", argument);
+                if (parsed.isEmpty()) {
                     return;
                 }
+                long ms = parsed.getAsLong();
                 connection.delay(java.time.Duration.ofMillis(Math.min(ms, 10_000)),
                         () -> connection.writeLine("OK waited " + ms));
             }
@@ -140,6 +135,16 @@ final class ProbeSession implements ProtocolSession {
                 connection.close();
             }
             default -> connection.writeLine("BAD unknown command");
+        }
+    }
+
+    /** The argument as milliseconds; empty after answering BAD when it is not a number. */
+    private OptionalLong millis(String verb, String argument) {
+        try {
+            return OptionalLong.of(Long.parseLong(argument.trim()));
+        } catch (NumberFormatException e) {
+            connection.writeLine("BAD " + verb + " needs milliseconds");
+            return OptionalLong.empty();
         }
     }
 
